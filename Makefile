@@ -1,0 +1,53 @@
+# eventday: `make run` serves the demo edition, `make test` runs the whole suite.
+# Both create .venv on first use and reuse it afterwards.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WEB_CONCURRENCY ?= 2
+CATALOGUES := $(wildcard eventday/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+.PHONY: run test serve lint translations extract-messages bench clean
+
+$(BIN)/eventday: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eventday needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+%.mo: %.po $(BIN)/eventday
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+translations: $(COMPILED)
+
+run: $(BIN)/eventday translations
+	$(BIN)/eventday db upgrade
+	$(BIN)/eventday seed-demo --if-no-edition
+	@echo
+	@echo "eventday is serving the demo edition on http://127.0.0.1:$(PORT)/"
+	@echo "(stop with Ctrl-C)"
+	@echo
+	$(BIN)/eventday run --host 127.0.0.1 --port $(PORT)
+
+test: $(BIN)/eventday translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+serve: $(BIN)/eventday translations
+	$(BIN)/eventday db upgrade
+	$(BIN)/gunicorn --workers $(WEB_CONCURRENCY) --bind 0.0.0.0:$(PORT) --access-logfile - 'eventday:create_app()'
+
+lint: $(BIN)/eventday
+	$(BIN)/ruff check eventday tests bench
+
+extract-messages: $(BIN)/eventday
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o eventday/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i eventday/translations/messages.pot -d eventday/translations --no-fuzzy-matching
+
+bench: $(BIN)/eventday translations
+	$(BIN)/python bench/programme.py
+
+clean:
+	rm -rf $(VENV) $(COMPILED)

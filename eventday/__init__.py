@@ -1,0 +1,103 @@
+"""eventday: runs an annual one-day research day, from programme to check-in."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from eventday import config as default_config
+from eventday.extensions import babel, csrf, db, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: defaults < instance/config.py < EVENTDAY_* environment (or test_config)."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(default_config)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("EVENTDAY")
+    else:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from eventday import cli, errors
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """The key kept in instance/secret_key, created on first start (by one worker only)."""
+    path = instance / "secret_key"
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _database_url(app: Flask) -> str:
+    """The configured database URL, checked: a bad one stops start-up with one clear line."""
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        return f"sqlite:///{Path(app.instance_path) / 'eventday.sqlite3'}"
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise SystemExit(
+            f"eventday: EVENTDAY_DATABASE_URL is not a usable database URL ({error})."
+        ) from None
+    return str(url)
+
+
+def _init_extensions(app: Flask) -> None:
+    from eventday import database, i18n, templating
+    from eventday.programme.cache import ProgrammeCache
+
+    db.init_app(app)
+    database.configure_engine(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_language)
+    i18n.init_app(app)
+    templating.init_app(app)
+    app.extensions["eventday_programme_cache"] = ProgrammeCache(
+        float(app.config["PROGRAMME_CACHE_SECONDS"])
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eventday import site
+    from eventday.programme import views as programme
+
+    app.register_blueprint(site.bp)
+    app.register_blueprint(programme.bp)

@@ -1,0 +1,56 @@
+"""The `eventday` command line: a FlaskGroup with the project's own commands."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from eventday.extensions import db
+
+
+def _create_app() -> Flask:
+    from eventday import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main() -> None:
+    """eventday: the programme, registrations and check-in of a research day."""
+
+
+@click.command("seed-demo")
+@click.option("--sessions", type=click.IntRange(min=1), help="Generate a synthetic programme.")
+@click.option("--rooms", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--capacity", type=click.IntRange(min=0), help="The edition's seats.")
+@click.option(
+    "--if-no-edition", is_flag=True, help="Do nothing when the database already has an edition."
+)
+@with_appcontext
+def seed_demo(sessions: int | None, rooms: int, capacity: int | None, if_no_edition: bool) -> None:
+    """Load the demo edition (or, with --sessions, a large synthetic programme)."""
+    from eventday.programme import demo
+    from eventday.programme.editions import EditionExists
+    from eventday.programme.models import Edition
+
+    if if_no_edition and db.session.scalar(select(Edition.id).limit(1)) is not None:
+        click.echo("The database already has an edition; no demo data loaded.")
+        return
+    try:
+        if sessions:
+            edition = demo.load_synthetic(sessions, rooms, capacity)
+        else:
+            edition = demo.load_demo(capacity)
+    except EditionExists as exists:
+        raise click.ClickException(
+            f"The edition '{exists}' already exists; nothing was changed."
+        ) from None
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Loaded '{edition.name}' ({len(edition.sessions)} sessions).")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo)

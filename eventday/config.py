@@ -1,0 +1,31 @@
+"""Default settings; instance/config.py and EVENTDAY_* environment variables override them."""
+
+# The database; None means a SQLite file in instance/ (see create_app).
+DATABASE_URL: str | None = None
+# None means a random key created once and kept in instance/secret_key.
+SECRET_KEY: str | None = None
+# The site's public base URL, e.g. "https://journee.example.org"; used in mails,
+# calendar UIDs and links inside .ics files. None: taken from each request.
+PUBLIC_URL: str | None = None
+
+MAIL_SERVER: str | None = None
+MAIL_PORT = 25
+MAIL_USE_TLS = False
+MAIL_USERNAME: str | None = None
+MAIL_PASSWORD: str | None = None
+MAIL_DEFAULT_SENDER = "eventday@localhost"
+
+RATELIMIT_ENABLED = True
+
+LANGUAGES = ("fr", "en")
+BABEL_DEFAULT_LOCALE = "fr"
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+# How long a worker serves its cached programme before asking the database
+# whether it changed (seconds). Changes made by the same worker show at once.
+PROGRAMME_CACHE_SECONDS = 1.0
+
+
+WTF_CSRF_TIME_LIMIT = 8 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"

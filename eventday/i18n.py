@@ -1,0 +1,55 @@
+"""Languages: choosing French or English per request, and formatting dates and times."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask import Flask, Response, current_app, request
+from flask_babel import get_locale
+
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def requested_language() -> str | None:
+    """A language asked for with ?lang=…, if it is one of ours."""
+    lang = request.args.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else None
+
+
+def select_language() -> str:
+    """?lang= first, then the remembered choice, then Accept-Language; French by default."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = requested_language() or request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def remember_language(response: Response) -> Response:
+    lang = requested_language()
+    if lang and request.cookies.get(LANGUAGE_COOKIE) != lang:
+        response.set_cookie(
+            LANGUAGE_COOKIE, lang, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", httponly=True
+        )
+    return response
+
+
+def local_date(moment: dt.date, fmt: str = "full") -> str:
+    """A date in the page's language ("lundi 18 janvier 2027")."""
+    return format_date(moment, format=fmt, locale=str(get_locale()))
+
+
+def local_time(moment: dt.datetime, zone: ZoneInfo | str) -> str:
+    """A clock time in the edition's zone, 24-hour in both languages ("09:30")."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    return format_time(moment.astimezone(zone), format="HH:mm", locale=str(get_locale()))
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(remember_language)
+    app.jinja_env.globals.update(local_date=local_date, local_time=local_time)

@@ -1,0 +1,1 @@
+"""The edition and its programme: rooms, tracks, speakers, sessions, calendars."""

@@ -1,0 +1,149 @@
+"""The programme as iCalendar (RFC 5545) and as JSON, built from loaded sessions.
+
+Output depends only on the data (DTSTAMP is the session's last change), so the
+same programme always gives the same bytes and the same ETag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event, Timezone
+
+from eventday.programme.models import Edition, Room, Session
+
+PRODID = "-//eventday//eventday programme//FR"
+# Subscribed calendars are asked to check back hourly.
+REFRESH_INTERVAL = dt.timedelta(hours=1)
+
+SessionUrl = Callable[[Session], str]
+
+
+def session_uid(edition: Edition, session: Session, base_url: str) -> str:
+    domain = urlsplit(base_url).hostname or "localhost"
+    return f"{edition.slug}-session-{session.id}@{domain}"
+
+
+def _location(edition: Edition, session: Session) -> str:
+    parts = [session.room.name if session.room else "", edition.venue_name, edition.venue_address]
+    return ", ".join(" ".join(p.split()) for p in parts if p)
+
+
+def _description(session: Session, url: str) -> str:
+    lines = [
+        f"{speaker.name} ({speaker.affiliation})" if speaker.affiliation else speaker.name
+        for speaker in session.speakers
+    ]
+    if session.abstract:
+        lines += ["", session.abstract]
+    lines += ["", url]
+    return "\n".join(lines).strip()
+
+
+def session_event(edition: Edition, session: Session, base_url: str, url: str) -> Event:
+    event = Event()
+    event.add("uid", session_uid(edition, session, base_url))
+    event.add("dtstamp", session.updated_at)
+    event.add("last-modified", session.updated_at)
+    event.add("created", session.created_at)
+    event.add("sequence", session.sequence)
+    event.add("dtstart", edition.local(session.starts_at))
+    event.add("dtend", edition.local(session.ends_at))
+    event.add("summary", session.title)
+    event.add("location", _location(edition, session))
+    event.add("description", _description(session, url))
+    event.add("url", url)
+    event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
+    categories = [session.kind] + ([session.track.name] if session.track else [])
+    event.add("categories", categories)
+    return event
+
+
+def build_calendar(
+    edition: Edition,
+    sessions: Iterable[Session],
+    *,
+    name: str,
+    base_url: str,
+    session_url: SessionUrl,
+) -> bytes:
+    """An iCalendar file of `sessions`, with the edition's VTIMEZONE."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", edition.timezone)
+    calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    for session in sessions:
+        calendar.add_component(session_event(edition, session, base_url, session_url(session)))
+    # A VTIMEZONE covering the edition's year(s) only, not every rule since 1970.
+    calendar.add_missing_timezones(
+        first_date=dt.date(edition.start_date.year, 1, 1),
+        last_date=dt.date(edition.end_date.year + 1, 1, 1),
+    )
+    if not calendar.timezones:
+        calendar.add_component(_timezone_without_events(edition))
+    return calendar.to_ical()
+
+
+def _timezone_without_events(edition: Edition) -> Timezone:
+    """The edition's VTIMEZONE for a calendar that holds no event (an empty filter)."""
+    return Timezone.from_tzid(
+        edition.timezone,
+        first_date=dt.date(edition.start_date.year, 1, 1),
+        last_date=dt.date(edition.end_date.year + 1, 1, 1),
+    )
+
+
+def programme_document(
+    edition: Edition,
+    rooms: Iterable[Room],
+    sessions: Iterable[Session],
+    *,
+    session_url: SessionUrl,
+) -> dict:
+    """The JSON document of /programme.json (see CONTRACT.md)."""
+
+    def when(moment: dt.datetime) -> str:
+        return edition.local(moment).isoformat()
+
+    return {
+        "edition": {
+            "name": edition.name,
+            "slug": edition.slug,
+            "timezone": edition.timezone,
+            "start": when(edition.starts_at),
+            "end": when(edition.ends_at),
+            "start_date": edition.start_date.isoformat(),
+            "end_date": edition.end_date.isoformat(),
+            "venue": {"name": edition.venue_name, "address": edition.venue_address},
+        },
+        "rooms": [{"name": room.name, "capacity": room.capacity} for room in rooms],
+        "sessions": [
+            {
+                "id": session.id,
+                "title": session.title,
+                "kind": session.kind,
+                "start": when(session.starts_at),
+                "end": when(session.ends_at),
+                "room": session.room.name if session.room else None,
+                "track": session.track.name if session.track else None,
+                "speakers": [
+                    {"name": speaker.name, "affiliation": speaker.affiliation}
+                    for speaker in session.speakers
+                ],
+                "capacity": session.seats if session.is_workshop else None,
+                "status": session.status,
+                "sequence": session.sequence,
+                "abstract": session.abstract,
+                "url": session_url(session),
+                "updated": session.updated_at.isoformat(),
+            }
+            for session in sessions
+        ],
+    }

@@ -1,0 +1,238 @@
+"""Edition, Room, Track, Speaker and Session: the programme's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
+
+from eventday.database import UTCDateTime, utcnow
+from eventday.extensions import db
+
+
+class SessionKind(enum.StrEnum):
+    PLENARY = "plenary"
+    TALK = "talk"
+    WORKSHOP = "workshop"
+    ROUND_TABLE = "round-table"
+    POSTER = "poster"
+    BREAK = "break"
+    MEAL = "meal"
+
+
+class SessionStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Edition(db.Model):
+    """One year's research day; exactly one edition is the current one."""
+
+    __tablename__ = "editions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    venue_name: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    registration_opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(default=False)
+    # Raised in the same transaction as every programme change: caches compare it.
+    programme_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="edition", order_by="(Room.position, Room.id)", cascade="all, delete-orphan"
+    )
+    tracks: Mapped[list[Track]] = relationship(
+        back_populates="edition", order_by="Track.name", cascade="all, delete-orphan"
+    )
+    speakers: Mapped[list[Speaker]] = relationship(
+        back_populates="edition", order_by="Speaker.name", cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="edition",
+        order_by="(Session.starts_at, Session.id)",
+        cascade="all, delete-orphan",
+    )
+
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_in_order"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+    )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """The first instant of the edition's first day, in its own zone."""
+        return dt.datetime.combine(self.start_date, dt.time(0), tzinfo=self.zone)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """The first instant after the edition's last day, in its own zone."""
+        day_after = self.end_date + dt.timedelta(days=1)
+        return dt.datetime.combine(day_after, dt.time(0), tzinfo=self.zone)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.zone)
+
+    def registration_state(self, now: dt.datetime | None = None) -> str:
+        """'not_yet', 'open' or 'closed' at `now`."""
+        now = now or utcnow()
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_yet"
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return "closed"
+        return "open"
+
+
+def current_edition() -> Edition | None:
+    return db.session.scalars(select(Edition).where(Edition.is_current)).first()
+
+
+class Room(db.Model):
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    edition: Mapped[Edition] = relationship(back_populates="rooms")
+
+    __table_args__ = (
+        UniqueConstraint("edition_id", "name", name="uq_rooms_edition_id_name"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+    )
+
+
+class Track(db.Model):
+    __tablename__ = "tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    colour: Mapped[str] = mapped_column(String(7), default="#4a5568")
+
+    edition: Mapped[Edition] = relationship(back_populates="tracks")
+
+    __table_args__ = (UniqueConstraint("edition_id", "name", name="uq_tracks_edition_id_name"),)
+
+
+session_speakers = Table(
+    "session_speakers",
+    db.metadata,
+    Column("session_id", ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("speaker_id", ForeignKey("speakers.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Speaker(db.Model):
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+
+    edition: Mapped[Edition] = relationship(back_populates="speakers")
+    sessions: Mapped[list[Session]] = relationship(
+        secondary=session_speakers, back_populates="speakers"
+    )
+
+
+class Session(db.Model):
+    """One slot of the programme. Written only through programme.rules."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="RESTRICT"), index=True)
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    # Seats of a workshop (None: the room's capacity, or no limit).
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED)
+    # iCalendar SEQUENCE: raised when the time, room or title changes, or on cancelling.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    edition: Mapped[Edition] = relationship(back_populates="sessions")
+    room: Mapped[Room | None] = relationship()
+    track: Mapped[Track | None] = relationship()
+    speakers: Mapped[list[Speaker]] = relationship(
+        secondary=session_speakers, back_populates="sessions", order_by="Speaker.name"
+    )
+
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint(
+            "kind IN ('plenary', 'talk', 'workshop', 'round-table', 'poster', 'break', 'meal')",
+            name="kind_known",
+        ),
+        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+    )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def is_workshop(self) -> bool:
+        return self.kind == SessionKind.WORKSHOP
+
+    @property
+    def seats(self) -> int | None:
+        """The workshop's seats: its own capacity, else its room's."""
+        if self.capacity is not None:
+            return self.capacity
+        return self.room.capacity if self.room else None
+
+
+def programme_sessions(edition_id: int) -> list[Session]:
+    """Every session of the edition with its room, track and speakers, in time order."""
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(Session.edition_id == edition_id)
+            .options(
+                joinedload(Session.room),
+                joinedload(Session.track),
+                selectinload(Session.speakers),
+            )
+            .order_by(Session.starts_at, Session.ends_at, Session.id)
+        ).unique()
+    )

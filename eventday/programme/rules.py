@@ -1,0 +1,336 @@
+"""The scheduling rules: the only way sessions, rooms, tracks and speakers are written.
+
+A session is saved only when its end is after its start, it lies within the
+edition's days (in the edition's time zone), its room is free, none of its
+speakers is elsewhere at the same time, and a workshop's seats fit its room.
+Touching intervals (10:00-10:30 then 10:30-11:00) do not clash. Cancelled
+sessions occupy nothing. Every check and write runs inside one
+`write_transaction`, so two organisers saving at once cannot both take the
+same room: the second sees the first's session and is told so.
+
+Every change raises the edition's `programme_version` in the same transaction,
+which tells the caches of the public programme to rebuild. A change of time,
+room or title (or a cancellation) raises the session's SEQUENCE, which tells
+calendar programs to update the event they already hold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from eventday.database import utcnow, write_transaction
+from eventday.extensions import db
+from eventday.programme.models import (
+    Edition,
+    Room,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Speaker,
+    Track,
+    session_speakers,
+)
+
+TITLE_MAX = 300
+NAME_MAX = 120
+COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionDraft:
+    """What an organiser (or the demo loader) wants a session to be."""
+
+    title: str
+    kind: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    room_id: int | None = None
+    track_id: int | None = None
+    speaker_ids: tuple[int, ...] = ()
+    capacity: int | None = None
+    abstract: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Violation:
+    """One broken rule: the form field it belongs to and a message for people."""
+
+    field: str
+    message: str
+
+
+class ScheduleError(Exception):
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        super().__init__("; ".join(v.message for v in violations))
+        self.violations = list(violations)
+
+
+def _clock(edition: Edition, moment: dt.datetime) -> str:
+    return edition.local(moment).strftime("%H:%M")
+
+
+def _describe(edition: Edition, other: Session) -> str:
+    return _(
+        "“%(title)s” (%(start)s–%(end)s)",
+        title=other.title,
+        start=_clock(edition, other.starts_at),
+        end=_clock(edition, other.ends_at),
+    )
+
+
+def _overlapping(edition: Edition, draft: SessionDraft, session_id: int | None):
+    """The query for scheduled sessions of the edition that overlap the draft's time."""
+    query = select(Session).where(
+        Session.edition_id == edition.id,
+        Session.status == SessionStatus.SCHEDULED,
+        Session.starts_at < draft.ends_at,
+        Session.ends_at > draft.starts_at,
+    )
+    if session_id is not None:
+        query = query.where(Session.id != session_id)
+    return query.order_by(Session.starts_at, Session.id)
+
+
+def check_session(
+    edition: Edition, draft: SessionDraft, session: Session | None = None
+) -> list[Violation]:
+    """Every rule the draft breaks, in the order of the form's fields."""
+    violations: list[Violation] = []
+    title = draft.title.strip()
+    if not title:
+        violations.append(Violation("title", _("A session needs a title.")))
+    elif len(title) > TITLE_MAX:
+        violations.append(
+            Violation("title", _("The title is too long (at most %(n)d characters).", n=TITLE_MAX))
+        )
+    if draft.kind not in set(SessionKind):
+        violations.append(Violation("kind", _("Unknown kind of session.")))
+
+    for moment, field in ((draft.starts_at, "starts_at"), (draft.ends_at, "ends_at")):
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"{field} must be an aware datetime")
+    if draft.ends_at <= draft.starts_at:
+        violations.append(Violation("ends_at", _("The session must end after it starts.")))
+    if draft.starts_at < edition.starts_at or draft.ends_at > edition.ends_at:
+        violations.append(
+            Violation(
+                "starts_at",
+                _(
+                    "The session must take place during the edition (%(first)s to %(last)s).",
+                    first=edition.start_date.isoformat(),
+                    last=edition.end_date.isoformat(),
+                ),
+            )
+        )
+
+    room = db.session.get(Room, draft.room_id) if draft.room_id is not None else None
+    if draft.room_id is not None and (room is None or room.edition_id != edition.id):
+        violations.append(Violation("room_id", _("This room is not part of the edition.")))
+        room = None
+    if draft.track_id is not None:
+        track = db.session.get(Track, draft.track_id)
+        if track is None or track.edition_id != edition.id:
+            violations.append(Violation("track_id", _("This track is not part of the edition.")))
+    speakers = _speakers(edition, draft.speaker_ids)
+    if len(speakers) != len(set(draft.speaker_ids)):
+        violations.append(
+            Violation("speaker_ids", _("A chosen speaker is not part of the edition."))
+        )
+
+    if draft.capacity is not None:
+        if draft.capacity < 0:
+            violations.append(Violation("capacity", _("Seats cannot be negative.")))
+        elif room is not None and room.capacity is not None and draft.capacity > room.capacity:
+            violations.append(
+                Violation(
+                    "capacity",
+                    _(
+                        "%(seats)d seats do not fit in %(room)s, which holds %(capacity)d.",
+                        seats=draft.capacity,
+                        room=room.name,
+                        capacity=room.capacity,
+                    ),
+                )
+            )
+
+    occupies = session is None or not session.is_cancelled
+    if occupies and draft.ends_at > draft.starts_at:
+        violations.extend(_clashes(edition, draft, session, room, speakers))
+    return violations
+
+
+def _speakers(edition: Edition, speaker_ids: Sequence[int]) -> list[Speaker]:
+    if not speaker_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Speaker).where(
+                Speaker.id.in_(set(speaker_ids)), Speaker.edition_id == edition.id
+            )
+        )
+    )
+
+
+def _clashes(
+    edition: Edition,
+    draft: SessionDraft,
+    session: Session | None,
+    room: Room | None,
+    speakers: list[Speaker],
+) -> list[Violation]:
+    session_id = session.id if session else None
+    violations = []
+    if room is not None:
+        other = db.session.scalars(
+            _overlapping(edition, draft, session_id).where(Session.room_id == room.id)
+        ).first()
+        if other is not None:
+            violations.append(
+                Violation(
+                    "room_id",
+                    _(
+                        "%(room)s is already taken at that time by %(other)s.",
+                        room=room.name,
+                        other=_describe(edition, other),
+                    ),
+                )
+            )
+    for speaker in speakers:
+        other = db.session.scalars(
+            _overlapping(edition, draft, session_id)
+            .join(session_speakers, session_speakers.c.session_id == Session.id)
+            .where(session_speakers.c.speaker_id == speaker.id)
+        ).first()
+        if other is not None:
+            violations.append(
+                Violation(
+                    "speaker_ids",
+                    _(
+                        "%(speaker)s already speaks at that time in %(other)s.",
+                        speaker=speaker.name,
+                        other=_describe(edition, other),
+                    ),
+                )
+            )
+    return violations
+
+
+def _touch_programme(edition_id: int) -> None:
+    db.session.execute(
+        update(Edition)
+        .where(Edition.id == edition_id)
+        .values(programme_version=Edition.programme_version + 1)
+    )
+
+
+def save_session(edition_id: int, draft: SessionDraft, session_id: int | None = None) -> Session:
+    """Create (no `session_id`) or change a session; raises ScheduleError, LookupError."""
+    with write_transaction(edition_id):
+        edition = db.session.get(Edition, edition_id)
+        if edition is None:
+            raise LookupError(f"no edition {edition_id}")
+        session = None
+        if session_id is not None:
+            session = db.session.get(Session, session_id)
+            if session is None or session.edition_id != edition_id:
+                raise LookupError(f"no session {session_id} in edition {edition_id}")
+        violations = check_session(edition, draft, session)
+        if violations:
+            raise ScheduleError(violations)
+
+        title = draft.title.strip()
+        if session is None:
+            session = Session(edition_id=edition_id, sequence=0)
+            db.session.add(session)
+        elif (
+            session.title != title
+            or session.starts_at != draft.starts_at
+            or session.ends_at != draft.ends_at
+            or session.room_id != draft.room_id
+        ):
+            session.sequence += 1
+        session.title = title
+        session.kind = draft.kind
+        session.abstract = draft.abstract.strip()
+        session.starts_at = draft.starts_at
+        session.ends_at = draft.ends_at
+        session.room_id = draft.room_id
+        session.track_id = draft.track_id
+        session.capacity = draft.capacity
+        session.speakers = _speakers(edition, draft.speaker_ids)
+        session.updated_at = utcnow()
+        _touch_programme(edition_id)
+        db.session.flush()
+    return session
+
+
+def cancel_session(edition_id: int, session_id: int) -> Session:
+    """Cancel a session: it stays listed (struck through, STATUS:CANCELLED) and frees its room."""
+    with write_transaction(edition_id):
+        session = db.session.get(Session, session_id)
+        if session is None or session.edition_id != edition_id:
+            raise LookupError(f"no session {session_id} in edition {edition_id}")
+        if not session.is_cancelled:
+            session.status = SessionStatus.CANCELLED
+            session.sequence += 1
+            session.updated_at = utcnow()
+            _touch_programme(edition_id)
+    return session
+
+
+def _check_name(name: str, limit: int = NAME_MAX) -> str:
+    name = name.strip()
+    if not name or len(name) > limit:
+        raise ScheduleError(
+            [Violation("name", _("A name of 1 to %(n)d characters is needed.", n=limit))]
+        )
+    return name
+
+
+def add_room(edition_id: int, name: str, capacity: int | None = None) -> Room:
+    with write_transaction(edition_id):
+        name = _check_name(name)
+        if capacity is not None and capacity < 0:
+            raise ScheduleError([Violation("capacity", _("Seats cannot be negative."))])
+        if db.session.scalar(select(Room.id).where(Room.edition_id == edition_id, Room.name == name)):
+            raise ScheduleError([Violation("name", _("There is already a room of that name."))])
+        position = len(db.session.scalars(select(Room.id).where(Room.edition_id == edition_id)).all())
+        room = Room(edition_id=edition_id, name=name, capacity=capacity, position=position)
+        db.session.add(room)
+        _touch_programme(edition_id)
+        db.session.flush()
+    return room
+
+
+def add_track(edition_id: int, name: str, colour: str = "#4a5568") -> Track:
+    with write_transaction(edition_id):
+        name = _check_name(name)
+        if not COLOUR_PATTERN.match(colour):
+            raise ScheduleError([Violation("colour", _("A colour is written #RRGGBB."))])
+        if db.session.scalar(
+            select(Track.id).where(Track.edition_id == edition_id, Track.name == name)
+        ):
+            raise ScheduleError([Violation("name", _("There is already a track of that name."))])
+        track = Track(edition_id=edition_id, name=name, colour=colour.lower())
+        db.session.add(track)
+        _touch_programme(edition_id)
+        db.session.flush()
+    return track
+
+
+def add_speaker(edition_id: int, name: str, affiliation: str = "", bio: str = "") -> Speaker:
+    with write_transaction(edition_id):
+        name = _check_name(name, limit=200)
+        speaker = Speaker(
+            edition_id=edition_id, name=name, affiliation=affiliation.strip(), bio=bio.strip()
+        )
+        db.session.add(speaker)
+        _touch_programme(edition_id)
+        db.session.flush()
+    return speaker

@@ -1,0 +1,177 @@
+"""The public face of the programme: the edition, the grid, each session, .ics and .json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+
+from eventday.extensions import db
+from eventday.programme import calendar
+from eventday.programme.cache import programme_cache
+from eventday.programme.filters import ProgrammeFilter
+from eventday.programme.grid import build_grid
+from eventday.programme.labels import KIND_LABELS
+from eventday.programme.models import Edition, Session, current_edition, programme_sessions
+
+bp = Blueprint("programme", __name__)
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+JSON_TYPE = "application/json"
+HTML_TYPE = "text/html; charset=utf-8"
+CSS_TYPE = "text/css; charset=utf-8"
+
+
+def base_url() -> str:
+    """The site's public base URL: EVENTDAY_PUBLIC_URL, else the one this request came to."""
+    return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
+
+
+def session_url(session: Session) -> str:
+    return base_url() + url_for("programme.session", session_id=session.id)
+
+
+def _cached(
+    build: Callable[[Edition, ProgrammeFilter], bytes],
+    content_type: str,
+    *,
+    per_language: bool = False,
+    filename: str | None = None,
+) -> Response:
+    """Serve what `build` renders, from the worker's cache while the programme is unchanged."""
+    cache = programme_cache()
+    state = cache.state()
+    if state is None:
+        abort(404)
+    filters = ProgrammeFilter.from_args(request.args)
+    key = (
+        state,
+        request.endpoint,
+        tuple(sorted((request.view_args or {}).items())),
+        filters.key(),
+        base_url(),
+        str(get_locale()) if per_language else None,
+    )
+    rendered = cache.get(
+        key, lambda: build(db.session.get_one(Edition, state.edition_id), filters)
+    )
+    if rendered.etag in request.if_none_match:
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(rendered.body, content_type=content_type)
+        if filename:
+            response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.set_etag(rendered.etag)
+    response.headers["Cache-Control"] = "no-cache"
+    if per_language:
+        response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("programme/home.html", edition=current_edition())
+
+
+@bp.get("/programme")
+def index() -> Response:
+    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
+        every = programme_sessions(edition.id)
+        chosen = filters.apply(every)
+        html = render_template(
+            "programme/index.html",
+            edition=edition,
+            sessions=chosen,
+            days=build_grid(chosen, edition.zone),
+            filters=filters,
+            tracks=edition.tracks,
+            rooms=edition.rooms,
+            kinds=[k for k in KIND_LABELS if any(s.kind == k for s in every)],
+            base_url=base_url(),
+        )
+        return html.encode()
+
+    return _cached(build, HTML_TYPE, per_language=True)
+
+
+@bp.get("/programme/<int:session_id>")
+def session(session_id: int) -> Response:
+    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
+        found = _session_or_404(edition, session_id)
+        html = render_template(
+            "programme/session.html", edition=edition, session=found, base_url=base_url()
+        )
+        return html.encode()
+
+    return _cached(build, HTML_TYPE, per_language=True)
+
+
+def _session_or_404(edition: Edition, session_id: int) -> Session:
+    found = db.session.get(Session, session_id)
+    if found is None or found.edition_id != edition.id:
+        abort(404)
+    return found
+
+
+@bp.get("/programme/<int:session_id>.ics")
+def session_calendar(session_id: int) -> Response:
+    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
+        found = _session_or_404(edition, session_id)
+        return calendar.build_calendar(
+            edition,
+            [found],
+            name=f"{edition.name} — {found.title}",
+            base_url=base_url(),
+            session_url=session_url,
+        )
+
+    return _cached(build, CALENDAR_TYPE, filename=f"session-{session_id}.ics")
+
+
+@bp.get("/programme.ics")
+def programme_calendar() -> Response:
+    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
+        return calendar.build_calendar(
+            edition,
+            filters.apply(programme_sessions(edition.id)),
+            name=edition.name,
+            base_url=base_url(),
+            session_url=session_url,
+        )
+
+    return _cached(build, CALENDAR_TYPE, filename="programme.ics")
+
+
+@bp.get("/programme.json")
+def programme_json() -> Response:
+    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
+        document = calendar.programme_document(
+            edition,
+            edition.rooms,
+            filters.apply(programme_sessions(edition.id)),
+            session_url=session_url,
+        )
+        return json.dumps(document, ensure_ascii=False).encode()
+
+    return _cached(build, JSON_TYPE)
+
+
+@bp.get("/tracks.css")
+def tracks_css() -> Response:
+    """Each track's colour as a CSS class, so pages need no inline style."""
+
+    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
+        rules = (f".track-{t.id}{{--track-colour:{t.colour}}}" for t in edition.tracks)
+        return "\n".join(rules).encode()
+
+    return _cached(build, CSS_TYPE)
+
+
+@bp.app_template_global()
+def subscribe_url(endpoint: str, **values: object) -> str:
+    """The webcal:// address of a calendar, for "subscribe" links."""
+    address = base_url() + url_for(endpoint, **values)
+    return "webcal://" + address.split("://", 1)[1]
+

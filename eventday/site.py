@@ -1,0 +1,20 @@
+"""Pages that belong to no feature: the health check."""
+
+from flask import Blueprint, Response, current_app
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from eventday.extensions import db
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.warning("health check: the database does not answer")
+        db.session.rollback()
+        return Response("database unavailable\n", status=503, mimetype="text/plain")
+    return Response("ok\n", mimetype="text/plain")

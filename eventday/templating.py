@@ -1,0 +1,35 @@
+"""Helpers every template may call."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_babel import get_locale
+
+from eventday.programme.filters import FILTER_KEYS
+from eventday.programme.labels import kind_label
+
+# Query parameters a language link carries over (filters, a prefilled type).
+KEPT_ARGS = (*FILTER_KEYS, "stakeholder_type")
+
+
+def language_url(lang: str) -> str:
+    """This page in another language: ?lang=… with the page's own filters kept."""
+    args = [(k, v) for k in KEPT_ARGS for v in request.args.getlist(k)]
+    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
+
+
+def query_string(args: list[tuple[str, str]]) -> str:
+    return f"?{urlencode(args)}" if args else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        language_url=language_url,
+        query_string=query_string,
+        kind_label=kind_label,
+        get_locale=get_locale,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
