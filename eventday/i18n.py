@@ -6,7 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import get_locale
 
 LANGUAGE_COOKIE = "lang"
@@ -22,6 +22,8 @@ def requested_language() -> str | None:
 def select_language() -> str:
     """?lang= first, then the remembered choice, then Accept-Language; French by default."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = requested_language() or request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen
