@@ -19,7 +19,7 @@ $(BIN)/eventday: pyproject.toml
 	touch $@
 
 %.mo: %.po $(BIN)/eventday
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 translations: $(COMPILED)
 

@@ -22,7 +22,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults < instance/config.py < EVENTDAY_* environment (or test_config)."""
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        # The instance folder (database, secret key, config.py) may live elsewhere in production.
+        instance_path=os.environ.get("EVENTDAY_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
