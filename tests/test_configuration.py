@@ -1,4 +1,4 @@
-"""Configuration: defaults < instance/config.py < EVENTDAY_* environment; the secret key; bad URLs."""
+"""Configuration: defaults < instance/config.py < EVENTDAY_* environment; secret key; bad URLs."""
 
 import os
 import subprocess

@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the models' schema, and come back down, on both databases."""
+"""The migrations build exactly the models' schema, and come back down, on both databases."""
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext

@@ -1,11 +1,12 @@
-"""The public pages: the edition, the programme grid and list, one session, in French and English."""
+"""The public pages: the edition, the programme grid and list, one session, in FR and EN."""
 
 import re
+
+from sqlalchemy import select
 
 from eventday.extensions import db
 from eventday.programme import rules
 from eventday.programme.models import Session
-from sqlalchemy import select
 
 DEMO_NAME = "9e Journée de recherche sur les maladies inflammatoires et auto-immunes"
 
@@ -36,7 +37,9 @@ def test_language_switch_is_remembered_in_a_cookie(client, demo):
     assert "Plenary lecture" in html(response)
     assert "Plenary lecture" in html(client.get("/programme"))
     assert "Conférence plénière" in html(client.get("/programme?lang=fr"))
-    assert "Conférence plénière" in html(client.get("/programme", headers={"Accept-Language": "en"}))
+    assert "Conférence plénière" in html(
+        client.get("/programme", headers={"Accept-Language": "en"})
+    )
 
 
 def test_language_links_carry_hreflang_and_keep_filters(client, demo):
@@ -54,7 +57,10 @@ def test_programme_has_a_rooms_by_time_grid_and_a_list(client, demo):
     page = html(client.get("/programme"))
     for room in ("Amphithéâtre Charcot", "Salle Pasteur", "Salle Claude-Bernard", "Salle Dausset"):
         assert f'<th scope="col">{room}' in page
-    assert '<th scope="row" class="time-col"><time datetime="2027-01-25T09:00:00+01:00">09:00</time>' in page
+    assert (
+        '<th scope="row" class="time-col"><time datetime="2027-01-25T09:00:00+01:00">09:00</time>'
+        in page
+    )
     assert '<ol class="timeline">' in page
     # The three parallel workshops of the morning are in one row of the grid.
     assert page.count('data-start="2027-01-25T11:00:00+01:00"') == 2 * 4
@@ -140,9 +146,7 @@ def test_html_pages_answer_304_and_vary_on_language(client, demo):
     assert {"Accept-Language", "Cookie"} <= set(first.headers["Vary"].replace(" ", "").split(","))
     again = client.get("/programme", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
-    english = client.get(
-        "/programme?lang=en", headers={"If-None-Match": first.headers["ETag"]}
-    )
+    english = client.get("/programme?lang=en", headers={"If-None-Match": first.headers["ETag"]})
     assert english.status_code == 200
 
 

@@ -63,8 +63,7 @@ def build_grid(sessions: Sequence[Session], zone: ZoneInfo) -> list[DayGrid]:
         return session.starts_at.astimezone(zone).date()
 
     return [
-        _build_day(day, list(day_sessions))
-        for day, day_sessions in groupby(ordered, key=local_day)
+        _build_day(day, list(day_sessions)) for day, day_sessions in groupby(ordered, key=local_day)
     ]
 
 
@@ -91,9 +90,9 @@ def _build_day(day: dt.date, sessions: list[Session]) -> DayGrid:
             covered_by_full.update(range(first, last))
             continue
         group = lanes.setdefault(session.room_id, [])
-        for number, taken in enumerate(group):
-            if not any(taken[first:last]):
-                break
+        free = [n for n, taken in enumerate(group) if not any(taken[first:last])]
+        if free:
+            number = free[0]
         else:
             group.append([False] * row_count)
             number = len(group) - 1

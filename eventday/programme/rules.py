@@ -298,9 +298,13 @@ def add_room(edition_id: int, name: str, capacity: int | None = None) -> Room:
         name = _check_name(name)
         if capacity is not None and capacity < 0:
             raise ScheduleError([Violation("capacity", _("Seats cannot be negative."))])
-        if db.session.scalar(select(Room.id).where(Room.edition_id == edition_id, Room.name == name)):
+        if db.session.scalar(
+            select(Room.id).where(Room.edition_id == edition_id, Room.name == name)
+        ):
             raise ScheduleError([Violation("name", _("There is already a room of that name."))])
-        position = len(db.session.scalars(select(Room.id).where(Room.edition_id == edition_id)).all())
+        position = len(
+            db.session.scalars(select(Room.id).where(Room.edition_id == edition_id)).all()
+        )
         room = Room(edition_id=edition_id, name=name, capacity=capacity, position=position)
         db.session.add(room)
         _touch_programme(edition_id)

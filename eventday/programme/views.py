@@ -54,9 +54,7 @@ def _cached(
         base_url(),
         str(get_locale()) if per_language else None,
     )
-    rendered = cache.get(
-        key, lambda: build(db.session.get_one(Edition, state.edition_id), filters)
-    )
+    rendered = cache.get(key, lambda: build(db.session.get_one(Edition, state.edition_id), filters))
     if rendered.etag in request.if_none_match:
         response = current_app.response_class(status=304)
     else:
@@ -174,4 +172,3 @@ def subscribe_url(endpoint: str, **values: object) -> str:
     """The webcal:// address of a calendar, for "subscribe" links."""
     address = base_url() + url_for(endpoint, **values)
     return "webcal://" + address.split("://", 1)[1]
-
