@@ -116,7 +116,11 @@ def _build_day(day: dt.date, sessions: list[Session]) -> DayGrid:
             cell = full_rows[r]
             cell.colspan = width
             cells.append(cell)
-        elif r not in covered_by_full:
+        elif r in covered_by_full:
+            pass
+        elif not order:
+            cells.append(Cell(None))
+        else:
             for key in order:
                 for number, taken in enumerate(lanes[key]):
                     if (r, key, number) in starts:

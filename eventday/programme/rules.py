@@ -39,7 +39,7 @@ from eventday.programme.models import (
 
 TITLE_MAX = 300
 NAME_MAX = 120
-COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOUR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,10 +117,17 @@ def check_session(
             raise ValueError(f"{field} must be an aware datetime")
     if draft.ends_at <= draft.starts_at:
         violations.append(Violation("ends_at", _("The session must end after it starts.")))
-    if draft.starts_at < edition.starts_at or draft.ends_at > edition.ends_at:
+    outside = (
+        "starts_at"
+        if not edition.starts_at <= draft.starts_at < edition.ends_at
+        else "ends_at"
+        if draft.ends_at > edition.ends_at
+        else None
+    )
+    if outside:
         violations.append(
             Violation(
-                "starts_at",
+                outside,
                 _(
                     "The session must take place during the edition (%(first)s to %(last)s).",
                     first=edition.start_date.isoformat(),
@@ -315,7 +322,7 @@ def add_room(edition_id: int, name: str, capacity: int | None = None) -> Room:
 def add_track(edition_id: int, name: str, colour: str = "#4a5568") -> Track:
     with write_transaction(edition_id):
         name = _check_name(name)
-        if not COLOUR_PATTERN.match(colour):
+        if not COLOUR_PATTERN.fullmatch(colour):
             raise ScheduleError([Violation("colour", _("A colour is written #RRGGBB."))])
         if db.session.scalar(
             select(Track.id).where(Track.edition_id == edition_id, Track.name == name)
