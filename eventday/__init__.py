@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -42,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
 
+    app.session_interface = CookielessSessionInterface()
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -50,6 +52,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+class CookielessSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without building a signer for requests that carry none.
+
+    Most requests (calendar programs, anonymous readers) send no session cookie.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def _instance_secret_key(instance: Path) -> str:
@@ -83,6 +97,7 @@ def _database_url(app: Flask) -> str:
 def _init_extensions(app: Flask) -> None:
     from eventday import database, i18n, templating
     from eventday.programme.cache import ProgrammeCache
+    from eventday.programme.fastpath import ReplayProgramme
 
     db.init_app(app)
     database.configure_engine(app)
@@ -91,9 +106,9 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_language)
     i18n.init_app(app)
     templating.init_app(app)
-    app.extensions["eventday_programme_cache"] = ProgrammeCache(
-        float(app.config["PROGRAMME_CACHE_SECONDS"])
-    )
+    cache = ProgrammeCache(float(app.config["PROGRAMME_CACHE_SECONDS"]))
+    app.extensions["eventday_programme_cache"] = cache
+    app.wsgi_app = ReplayProgramme(app.wsgi_app, cache)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -20,7 +20,7 @@ def test_home_shows_the_edition_in_french_by_default(client, demo):
     assert '<html lang="fr">' in page
     assert DEMO_NAME in page
     assert "lundi 25 janvier 2027" in page
-    assert "amphithéâtre Charcot" in page
+    assert "Hôpital universitaire Paris-Centre" in page
     assert "Voir le programme" in page
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event, Timezone
+from icalendar import Calendar, Event, Timezone, vDuration
 
 from eventday.programme.models import Edition, Room, Session
 
@@ -78,7 +78,7 @@ def build_calendar(
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", edition.timezone)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     for session in sessions:
         calendar.add_component(session_event(edition, session, base_url, session_url(session)))
     # A VTIMEZONE covering the edition's year(s) only, not every rule since 1970.

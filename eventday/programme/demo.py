@@ -222,7 +222,7 @@ def load_demo(capacity: int | None = None) -> Edition:
             start_date=DEMO_DAY,
             end_date=DEMO_DAY,
             timezone="Europe/Paris",
-            venue_name="Hôpital universitaire Paris-Centre, amphithéâtre Charcot",
+            venue_name="Hôpital universitaire Paris-Centre",
             venue_address="47 boulevard de l'Hôpital, 75013 Paris",
             description=(
                 "Une journée pour partager les avancées de la recherche sur le lupus, la "

@@ -49,3 +49,6 @@ class ProgrammeFilter:
 
     def apply(self, sessions: Iterable[Session]) -> list[Session]:
         return [s for s in sessions if self.matches(s)]
+
+
+NO_FILTER = ProgrammeFilter()

@@ -11,7 +11,8 @@ from flask_babel import get_locale
 from eventday.extensions import db
 from eventday.programme import calendar
 from eventday.programme.cache import programme_cache
-from eventday.programme.filters import ProgrammeFilter
+from eventday.programme.fastpath import mark_replayable
+from eventday.programme.filters import NO_FILTER, ProgrammeFilter
 from eventday.programme.grid import build_grid
 from eventday.programme.labels import KIND_LABELS
 from eventday.programme.models import Edition, Session, current_edition, programme_sessions
@@ -45,22 +46,24 @@ def _cached(
     state = cache.state()
     if state is None:
         abort(404)
-    filters = ProgrammeFilter.from_args(request.args)
+    filters = ProgrammeFilter.from_args(request.args) if request.args else NO_FILTER
     key = (
         state,
         request.endpoint,
         tuple(sorted((request.view_args or {}).items())),
         filters.key(),
-        base_url(),
+        current_app.config["PUBLIC_URL"] or (request.scheme, request.host),
         str(get_locale()) if per_language else None,
     )
     rendered = cache.get(key, lambda: build(db.session.get_one(Edition, state.edition_id), filters))
-    if rendered.etag in request.if_none_match:
+    if request.if_none_match.contains_weak(rendered.etag):
         response = current_app.response_class(status=304)
     else:
         response = current_app.response_class(rendered.body, content_type=content_type)
         if filename:
             response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        if not per_language:
+            mark_replayable(request.environ, state)
     response.set_etag(rendered.etag)
     response.headers["Cache-Control"] = "no-cache"
     if per_language:
