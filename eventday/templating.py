@@ -9,6 +9,7 @@ from flask_babel import get_locale
 
 from eventday.programme.filters import FILTER_KEYS
 from eventday.programme.labels import kind_label
+from eventday.urls import webcal_url
 
 # Query parameters a language link carries over (filters, a prefilled type).
 KEPT_ARGS = (*FILTER_KEYS, "stakeholder_type")
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
         query_string=query_string,
         kind_label=kind_label,
         get_locale=get_locale,
+        subscribe_url=webcal_url,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from eventday.database import utcnow, write_transaction
+from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme.models import (
     Edition,
@@ -57,18 +58,8 @@ class SessionDraft:
     abstract: str = ""
 
 
-@dataclasses.dataclass(frozen=True)
-class Violation:
-    """One broken rule: the form field it belongs to and a message for people."""
-
-    field: str
-    message: str
-
-
-class ScheduleError(Exception):
-    def __init__(self, violations: Sequence[Violation]) -> None:
-        super().__init__("; ".join(v.message for v in violations))
-        self.violations = list(violations)
+class ScheduleError(DomainError):
+    """The programme's rules refuse the change."""
 
 
 def _clock(edition: Edition, moment: dt.datetime) -> str:

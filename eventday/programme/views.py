@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 
 from eventday.extensions import db
@@ -16,6 +16,7 @@ from eventday.programme.filters import NO_FILTER, ProgrammeFilter
 from eventday.programme.grid import build_grid
 from eventday.programme.labels import KIND_LABELS
 from eventday.programme.models import Edition, Session, current_edition, programme_sessions
+from eventday.urls import absolute_url, public_base_url
 
 bp = Blueprint("programme", __name__)
 
@@ -25,13 +26,8 @@ HTML_TYPE = "text/html; charset=utf-8"
 CSS_TYPE = "text/css; charset=utf-8"
 
 
-def base_url() -> str:
-    """The site's public base URL: EVENTDAY_PUBLIC_URL, else the one this request came to."""
-    return (current_app.config["PUBLIC_URL"] or request.host_url).rstrip("/")
-
-
 def session_url(session: Session) -> str:
-    return base_url() + url_for("programme.session", session_id=session.id)
+    return absolute_url("programme.session", session_id=session.id)
 
 
 def _cached(
@@ -90,7 +86,6 @@ def index() -> Response:
             tracks=edition.tracks,
             rooms=edition.rooms,
             kinds=[k for k in KIND_LABELS if any(s.kind == k for s in every)],
-            base_url=base_url(),
         )
         return html.encode()
 
@@ -101,9 +96,7 @@ def index() -> Response:
 def session(session_id: int) -> Response:
     def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
         found = _session_or_404(edition, session_id)
-        html = render_template(
-            "programme/session.html", edition=edition, session=found, base_url=base_url()
-        )
+        html = render_template("programme/session.html", edition=edition, session=found)
         return html.encode()
 
     return _cached(build, HTML_TYPE, per_language=True)
@@ -124,7 +117,7 @@ def session_calendar(session_id: int) -> Response:
             edition,
             [found],
             name=f"{edition.name} — {found.title}",
-            base_url=base_url(),
+            base_url=public_base_url(),
             session_url=session_url,
         )
 
@@ -138,7 +131,7 @@ def programme_calendar() -> Response:
             edition,
             filters.apply(programme_sessions(edition.id)),
             name=edition.name,
-            base_url=base_url(),
+            base_url=public_base_url(),
             session_url=session_url,
         )
 
@@ -168,10 +161,3 @@ def tracks_css() -> Response:
         return "\n".join(rules).encode()
 
     return _cached(build, CSS_TYPE)
-
-
-@bp.app_template_global()
-def subscribe_url(endpoint: str, **values: object) -> str:
-    """The webcal:// address of a calendar, for "subscribe" links."""
-    address = base_url() + url_for(endpoint, **values)
-    return "webcal://" + address.split("://", 1)[1]

@@ -1,0 +1,1 @@
+"""Registration by stakeholder type, the attendee's own page, capacity and waitlist."""

@@ -1,0 +1,23 @@
+"""Absolute addresses for mails, calendars and QR codes: EVENTDAY_PUBLIC_URL, else the request's."""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request, url_for
+
+
+def public_base_url() -> str:
+    configured = current_app.config["PUBLIC_URL"]
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return "http://localhost"
+
+
+def absolute_url(endpoint: str, **values: object) -> str:
+    return public_base_url() + url_for(endpoint, **values)
+
+
+def webcal_url(endpoint: str, **values: object) -> str:
+    """The webcal:// address of a calendar, for "subscribe" links."""
+    return "webcal://" + absolute_url(endpoint, **values).split("://", 1)[1]
