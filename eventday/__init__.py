@@ -114,6 +114,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from eventday import site
     from eventday.programme import views as programme
+    from eventday.registration import labels as registration_labels
+    from eventday.registration import views as registration
 
     app.register_blueprint(site.bp)
     app.register_blueprint(programme.bp)
+    app.register_blueprint(registration.bp)
+    registration_labels.init_app(app)

@@ -52,5 +52,18 @@ def seed_demo(sessions: int | None, rooms: int, capacity: int | None, if_no_edit
     click.echo(f"Loaded '{edition.name}' ({len(edition.sessions)} sessions).")
 
 
+@click.command("send-mail")
+@with_appcontext
+def send_mail() -> None:
+    """Deliver the mails waiting in the outbox (those that failed before are tried again)."""
+    from eventday import mail
+
+    report = mail.deliver()
+    click.echo(f"{report.sent} mail(s) sent, {report.failed} still waiting.")
+    if report.failed:
+        raise SystemExit(1)
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(send_mail)

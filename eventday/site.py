@@ -1,6 +1,6 @@
-"""Pages that belong to no feature: the health check."""
+"""Pages that belong to no feature: the privacy notice, the health check."""
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -18,3 +18,8 @@ def healthz() -> Response:
         db.session.rollback()
         return Response("database unavailable\n", status=503, mimetype="text/plain")
     return Response("ok\n", mimetype="text/plain")
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return render_template("site/privacy.html")

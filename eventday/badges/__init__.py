@@ -1,0 +1,1 @@
+"""Attendee badges: the QR code that the check-in desk scans and the printable PDF."""

@@ -1,0 +1,235 @@
+"""Mail to attendees, through an outbox: a mail is never lost, and never holds up a registration.
+
+Each mail is written to the `outbox` table in the same transaction as the
+change it tells about (rendered then, in the attendee's language), and
+delivered once that transaction has committed. A delivery that fails (no
+answer from the SMTP server, a refusal) leaves the mail in the outbox with its
+error; `eventday send-mail` tries again. With no SMTP server configured, mails
+are written to the log instead and count as delivered. Attachments (badge,
+agenda) are made at delivery, so they show the registration as it is then.
+Each delivery first claims its mail with one conditional UPDATE, so two
+processes never send the same mail.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import enum
+import smtplib
+from collections.abc import Iterable
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventday.database import UTCDateTime, utcnow
+from eventday.extensions import db
+from eventday.registration import documents
+from eventday.registration.models import Registration
+from eventday.urls import absolute_url
+
+SMTP_TIMEOUT_SECONDS = 10
+# A claim older than this belongs to a process that died while sending.
+CLAIM_EXPIRES = dt.timedelta(minutes=5)
+
+
+class MailKind(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    PENDING_APPROVAL = "pending_approval"
+    PROMOTED = "promoted"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+    MANAGE_LINK = "manage_link"
+
+    @classmethod
+    def for_status(cls, status: str) -> MailKind:
+        """The mail that tells a new registration its status."""
+        return cls(status)
+
+
+SUBJECTS = {
+    MailKind.CONFIRMED: _l("Your registration is confirmed"),
+    MailKind.WAITLISTED: _l("You are on the waiting list"),
+    MailKind.PENDING_APPROVAL: _l("Your registration awaits approval"),
+    MailKind.PROMOTED: _l("A seat is yours: your registration is confirmed"),
+    MailKind.APPROVED: _l("Your registration has been approved"),
+    MailKind.DECLINED: _l("Your registration could not be accepted"),
+    MailKind.CANCELLED: _l("Your registration is cancelled"),
+    MailKind.MANAGE_LINK: _l("Your registration: the link to your page"),
+}
+
+
+class OutboxMail(db.Model):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(254))
+    language: Mapped[str] = mapped_column(String(5))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+@dataclasses.dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def enqueue(registration: Registration, kind: MailKind) -> int:
+    """Write a mail for `registration` into the outbox (in the caller's transaction); its id."""
+    with force_locale(registration.language):
+        subject = f"{SUBJECTS[kind]} · {registration.edition.name}"
+        body = render_template(
+            f"mail/{kind.value}.txt",
+            registration=registration,
+            edition=registration.edition,
+            page_url=absolute_url("registration.page", token=registration.token),
+        )
+    mail = OutboxMail(
+        registration_id=registration.id,
+        kind=kind.value,
+        recipient=registration.email,
+        language=registration.language,
+        subject=subject[:300],
+        body=body,
+    )
+    db.session.add(mail)
+    db.session.flush()
+    return mail.id
+
+
+def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
+    """Deliver the given waiting mails (all of them when `ids` is None); never raises."""
+    query = select(OutboxMail.id).where(OutboxMail.sent_at.is_(None)).order_by(OutboxMail.id)
+    if ids is not None:
+        wanted = list(ids)
+        if not wanted:
+            return DeliveryReport()
+        query = query.where(OutboxMail.id.in_(wanted))
+    if db.session().in_transaction():
+        db.session.commit()
+    waiting = db.session.scalars(query).all()
+    db.session.commit()
+    report = DeliveryReport()
+    connection: smtplib.SMTP | None = None
+    try:
+        for mail_id in waiting:
+            mail = _claim(mail_id)
+            if mail is None:
+                continue
+            try:
+                message = _message(mail)
+                if current_app.config["MAIL_SERVER"]:
+                    connection = connection or _connect()
+                    connection.send_message(message)
+                else:
+                    current_app.logger.info(
+                        "mail (no SMTP server configured) to %s: %s\n%s",
+                        mail.recipient,
+                        mail.subject,
+                        mail.body,
+                    )
+            except (OSError, smtplib.SMTPException) as error:
+                connection = None
+                _finish(mail_id, error=f"{type(error).__name__}: {error}")
+                report.failed += 1
+                current_app.logger.warning(
+                    "mail %s to %s not sent: %s", mail_id, mail.recipient, error
+                )
+            else:
+                _finish(mail_id, error=None)
+                report.sent += 1
+    finally:
+        if connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                connection.quit()
+    return report
+
+
+def _claim(mail_id: int) -> OutboxMail | None:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.sent_at.is_(None),
+            or_(OutboxMail.claimed_at.is_(None), OutboxMail.claimed_at < now - CLAIM_EXPIRES),
+        )
+        .values(claimed_at=now, attempts=OutboxMail.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(OutboxMail, mail_id) if claimed else None
+
+
+def _finish(mail_id: int, error: str | None) -> None:
+    values = {"claimed_at": None}
+    if error is None:
+        values |= {"sent_at": utcnow(), "last_error": ""}
+    else:
+        values |= {"last_error": error[:2000]}
+    db.session.rollback()
+    db.session.execute(update(OutboxMail).where(OutboxMail.id == mail_id).values(**values))
+    db.session.commit()
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    connection = smtplib.SMTP(
+        config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=SMTP_TIMEOUT_SECONDS
+    )
+    if config["MAIL_USE_TLS"]:
+        connection.starttls()
+    if config["MAIL_USERNAME"]:
+        connection.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    return connection
+
+
+ATTACHING_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED}
+
+
+def _message(mail: OutboxMail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Message-ID"] = make_msgid(domain="eventday")
+    message["Content-Language"] = mail.language
+    message.set_content(mail.body)
+    if mail.kind in ATTACHING_KINDS and mail.registration_id is not None:
+        _attach_documents(message, mail.registration_id)
+    return message
+
+
+def _attach_documents(message: EmailMessage, registration_id: int) -> None:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or not registration.is_confirmed:
+        return
+    message.add_attachment(
+        documents.badge_file(registration),
+        maintype="application",
+        subtype="pdf",
+        filename=f"badge-{registration.reference}.pdf",
+    )
+    message.add_attachment(
+        documents.agenda_file(registration),
+        maintype="text",
+        subtype="calendar",
+        filename="agenda.ics",
+    )

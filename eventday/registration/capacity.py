@@ -1,0 +1,425 @@
+"""Seats: the edition's capacity, each stakeholder type's quota, workshop seats, the waitlist.
+
+Who holds a seat: a confirmed registration holds one seat of the edition, one
+of its type's quota and one seat in each workshop it chose. A registration
+awaiting approval or on the waitlist holds none; it is placed when approved or
+promoted, if it fits then. "Fits" means a free seat in the edition, room in its
+type's quota, and a free seat in each of its workshops.
+
+How it holds under concurrency: every function that changes a registration
+runs inside `write_transaction(edition_id)` (see database.py), and counts the
+seats only after taking that lock. Two people asking for the last seat at the
+same moment are served one after the other: the second sees the first's seat
+taken and is waitlisted. The mails each change causes are written to the
+outbox in the same transaction, then delivered once it has committed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from eventday import mail
+from eventday.database import utcnow, write_transaction
+from eventday.domain import DomainError, Violation
+from eventday.extensions import db
+from eventday.programme.models import Edition, Session, SessionKind, SessionStatus
+from eventday.registration import tokens
+from eventday.registration.models import (
+    Registration,
+    RegistrationStatus,
+    StakeholderSetting,
+    StakeholderType,
+    registration_workshops,
+)
+
+# Without settings of its own, an edition asks organisers to approve industry
+# registrations and keeps industry to a tenth of the seats.
+DEFAULT_APPROVAL = frozenset({StakeholderType.INDUSTRY})
+DEFAULT_QUOTA_SHARE = {StakeholderType.INDUSTRY: 0.10}
+
+
+class RegistrationRefused(DomainError):
+    """The registration cannot be taken as asked; nothing was written."""
+
+
+class AlreadyRegistered(Exception):
+    """This address already has a registration for the edition (its manage link was mailed)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Applicant:
+    """What a person typed in the registration form, already checked field by field."""
+
+    first_name: str
+    last_name: str
+    email: str
+    organisation: str
+    stakeholder_type: str
+    answers: dict[str, str]
+    dietary: str = ""
+    accessibility: str = ""
+    listed: bool = False
+    language: str = "fr"
+    workshop_ids: tuple[int, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class TypeRule:
+    quota: int | None
+    needs_approval: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkshopSeats:
+    session: Session
+    seats: int | None
+    taken: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.seats is None else max(0, self.seats - self.taken)
+
+    @property
+    def is_full(self) -> bool:
+        return self.left == 0
+
+
+def type_rules(edition: Edition) -> dict[str, TypeRule]:
+    """Each stakeholder type's quota and approval rule for the edition."""
+    rows = {
+        s.stakeholder_type: s
+        for s in db.session.scalars(
+            select(StakeholderSetting).where(StakeholderSetting.edition_id == edition.id)
+        )
+    }
+    rules = {}
+    for kind in StakeholderType:
+        if kind in rows:
+            rules[kind.value] = TypeRule(rows[kind].quota, rows[kind].needs_approval)
+            continue
+        share = DEFAULT_QUOTA_SHARE.get(kind)
+        quota = int(edition.capacity * share) if share and edition.capacity is not None else None
+        rules[kind.value] = TypeRule(quota, kind in DEFAULT_APPROVAL)
+    return rules
+
+
+def workshop_seats(edition_id: int) -> list[WorkshopSeats]:
+    """Every scheduled workshop of the edition with its seats taken by confirmed attendees."""
+    taken = dict(
+        db.session.execute(
+            select(registration_workshops.c.session_id, func.count())
+            .join(Registration, Registration.id == registration_workshops.c.registration_id)
+            .where(
+                Registration.edition_id == edition_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .group_by(registration_workshops.c.session_id)
+        ).all()
+    )
+    workshops = db.session.scalars(
+        select(Session)
+        .where(
+            Session.edition_id == edition_id,
+            Session.kind == SessionKind.WORKSHOP,
+            Session.status == SessionStatus.SCHEDULED,
+        )
+        .order_by(Session.starts_at, Session.id)
+    )
+    return [WorkshopSeats(w, w.seats, taken.get(w.id, 0)) for w in workshops]
+
+
+@dataclasses.dataclass
+class _Seats:
+    """Seats taken by confirmed registrations, counted under the edition's lock."""
+
+    total: int
+    by_type: Counter[str]
+    by_workshop: dict[int, WorkshopSeats]
+
+    def fits(
+        self, edition: Edition, rule: TypeRule, stakeholder_type: str, workshop_ids: Iterable[int]
+    ) -> bool:
+        if edition.capacity is not None and self.total >= edition.capacity:
+            return False
+        if rule.quota is not None and self.by_type[stakeholder_type] >= rule.quota:
+            return False
+        return not any(self.by_workshop[w].is_full for w in workshop_ids if w in self.by_workshop)
+
+    def take(self, stakeholder_type: str, workshop_ids: Iterable[int]) -> None:
+        self.total += 1
+        self.by_type[stakeholder_type] += 1
+        for w in workshop_ids:
+            seats = self.by_workshop[w]
+            self.by_workshop[w] = dataclasses.replace(seats, taken=seats.taken + 1)
+
+
+def _count_seats(edition_id: int) -> _Seats:
+    by_type = Counter(
+        dict(
+            db.session.execute(
+                select(Registration.stakeholder_type, func.count())
+                .where(
+                    Registration.edition_id == edition_id,
+                    Registration.status == RegistrationStatus.CONFIRMED,
+                )
+                .group_by(Registration.stakeholder_type)
+            ).all()
+        )
+    )
+    workshops = {seats.session.id: seats for seats in workshop_seats(edition_id)}
+    return _Seats(sum(by_type.values()), by_type, workshops)
+
+
+def _chosen_workshops(
+    edition_id: int, workshop_ids: Sequence[int], seats: dict[int, WorkshopSeats]
+) -> list[Session]:
+    """The chosen workshops, refused if unknown, cancelled or overlapping each other."""
+    chosen = []
+    for workshop_id in dict.fromkeys(workshop_ids):
+        if workshop_id not in seats:
+            raise RegistrationRefused(
+                [Violation("workshops", _("One of the chosen workshops does not exist."))]
+            )
+        chosen.append(seats[workshop_id].session)
+    chosen.sort(key=lambda s: s.starts_at)
+    for earlier, later in zip(chosen, chosen[1:], strict=False):
+        if later.starts_at < earlier.ends_at:
+            raise RegistrationRefused(
+                [
+                    Violation(
+                        "workshops",
+                        _(
+                            "“%(first)s” and “%(second)s” take place at the same time: "
+                            "choose one of them.",
+                            first=earlier.title,
+                            second=later.title,
+                        ),
+                    )
+                ]
+            )
+    return chosen
+
+
+def _full_workshops(seats: _Seats, workshops: Iterable[Session], holding: Iterable[int] = ()):
+    held = set(holding)
+    return [w for w in workshops if w.id not in held and seats.by_workshop[w.id].is_full]
+
+
+def _refuse_full(full: Sequence[Session]) -> RegistrationRefused:
+    return RegistrationRefused(
+        [
+            Violation(
+                "workshops",
+                _("The workshop “%(title)s” is now full: please choose another.", title=w.title),
+            )
+            for w in full
+        ]
+    )
+
+
+def _new_reference(edition: Edition) -> str:
+    while True:
+        reference = tokens.new_reference(edition.start_date.year)
+        if db.session.scalar(select(Registration.id).where(Registration.reference == reference)):
+            continue
+        return reference
+
+
+def register(edition_id: int, applicant: Applicant, now: dt.datetime | None = None) -> Registration:
+    """Take a registration: confirmed, waitlisted or awaiting approval; mails the attendee.
+
+    Raises RegistrationRefused (closed, workshop full or overlapping) or
+    AlreadyRegistered (the manage link is mailed to that address instead).
+    """
+    now = now or utcnow()
+    with write_transaction(edition_id):
+        edition = db.session.get_one(Edition, edition_id)
+        state = edition.registration_state(now)
+        if state != "open":
+            raise RegistrationRefused(
+                [
+                    Violation(
+                        "",
+                        _("Registration is not open yet.")
+                        if state == "not_yet"
+                        else _("Registration is closed."),
+                    )
+                ]
+            )
+        email_key = applicant.email.strip().lower()
+        existing = db.session.scalars(
+            select(Registration).where(
+                Registration.edition_id == edition_id, Registration.email_key == email_key
+            )
+        ).first()
+        if existing is not None:
+            outbox = [mail.enqueue(existing, mail.MailKind.MANAGE_LINK)]
+        else:
+            registration = _create(edition, applicant, email_key, now)
+            outbox = [mail.enqueue(registration, mail.MailKind.for_status(registration.status))]
+    mail.deliver(outbox)
+    if existing is not None:
+        raise AlreadyRegistered(applicant.email)
+    return registration
+
+
+def _create(
+    edition: Edition, applicant: Applicant, email_key: str, now: dt.datetime
+) -> Registration:
+    seats = _count_seats(edition.id)
+    workshops = _chosen_workshops(edition.id, applicant.workshop_ids, seats.by_workshop)
+    rule = type_rules(edition)[applicant.stakeholder_type]
+    if rule.needs_approval:
+        status = RegistrationStatus.PENDING_APPROVAL
+    elif seats.fits(edition, rule, applicant.stakeholder_type, ()):
+        full = _full_workshops(seats, workshops)
+        if full:
+            raise _refuse_full(full)
+        status = RegistrationStatus.CONFIRMED
+    else:
+        status = RegistrationStatus.WAITLISTED
+    registration = Registration(
+        edition_id=edition.id,
+        token=tokens.new_token(),
+        reference=_new_reference(edition),
+        first_name=applicant.first_name,
+        last_name=applicant.last_name,
+        email=applicant.email.strip(),
+        email_key=email_key,
+        organisation=applicant.organisation,
+        stakeholder_type=applicant.stakeholder_type,
+        answers=dict(applicant.answers),
+        dietary=applicant.dietary,
+        accessibility=applicant.accessibility,
+        listed=applicant.listed,
+        language=applicant.language,
+        consent_at=now,
+        status=status,
+        created_at=now,
+        updated_at=now,
+    )
+    registration.workshops = workshops
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def update(registration_id: int, applicant: Applicant) -> Registration:
+    """Change an attendee's details and workshops (their stakeholder type stays)."""
+    edition_id = db.session.get_one(Registration, registration_id).edition_id
+    with write_transaction(edition_id):
+        registration = db.session.get_one(Registration, registration_id)
+        if registration.is_cancelled:
+            raise RegistrationRefused([Violation("", _("This registration is cancelled."))])
+        email_key = applicant.email.strip().lower()
+        clash = db.session.scalar(
+            select(Registration.id).where(
+                Registration.edition_id == edition_id,
+                Registration.email_key == email_key,
+                Registration.id != registration.id,
+            )
+        )
+        if clash is not None:
+            raise RegistrationRefused(
+                [Violation("email", _("Another registration already uses this address."))]
+            )
+        seats = _count_seats(edition_id)
+        workshops = _chosen_workshops(edition_id, applicant.workshop_ids, seats.by_workshop)
+        if registration.is_confirmed:
+            full = _full_workshops(seats, workshops, holding=(w.id for w in registration.workshops))
+            if full:
+                raise _refuse_full(full)
+        registration.first_name = applicant.first_name
+        registration.last_name = applicant.last_name
+        registration.email = applicant.email.strip()
+        registration.email_key = email_key
+        registration.organisation = applicant.organisation
+        registration.answers = dict(applicant.answers)
+        registration.dietary = applicant.dietary
+        registration.accessibility = applicant.accessibility
+        registration.listed = applicant.listed
+        registration.workshops = workshops
+        registration.updated_at = utcnow()
+    return registration
+
+
+def cancel(registration_id: int) -> list[Registration]:
+    """Cancel a registration; its seat goes to the first waitlisted attendees that fit.
+
+    Returns the registrations promoted (each is mailed).
+    """
+    edition_id = db.session.get_one(Registration, registration_id).edition_id
+    with write_transaction(edition_id):
+        registration = db.session.get_one(Registration, registration_id)
+        promoted: list[Registration] = []
+        outbox: list[int] = []
+        if not registration.is_cancelled:
+            held_seat = registration.is_confirmed
+            registration.status = RegistrationStatus.CANCELLED
+            registration.updated_at = utcnow()
+            db.session.flush()
+            outbox.append(mail.enqueue(registration, mail.MailKind.CANCELLED))
+            if held_seat:
+                promoted = _promote(registration.edition)
+                outbox += [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
+    mail.deliver(outbox)
+    return promoted
+
+
+def _promote(edition: Edition) -> list[Registration]:
+    seats = _count_seats(edition.id)
+    rules = type_rules(edition)
+    waiting = db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.edition_id == edition.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(Registration.created_at, Registration.id)
+    ).all()
+    promoted = []
+    for candidate in waiting:
+        workshops = [w.id for w in candidate.workshops]
+        rule = rules[candidate.stakeholder_type]
+        if not seats.fits(edition, rule, candidate.stakeholder_type, workshops):
+            continue
+        seats.take(candidate.stakeholder_type, workshops)
+        candidate.status = RegistrationStatus.CONFIRMED
+        candidate.updated_at = utcnow()
+        promoted.append(candidate)
+    db.session.flush()
+    return promoted
+
+
+def decide(registration_id: int, approve: bool) -> Registration:
+    """An organiser approves (confirmed if it fits, else waitlisted) or declines a registration."""
+    edition_id = db.session.get_one(Registration, registration_id).edition_id
+    with write_transaction(edition_id):
+        registration = db.session.get_one(Registration, registration_id)
+        if registration.status != RegistrationStatus.PENDING_APPROVAL:
+            raise RegistrationRefused(
+                [Violation("", _("This registration is not awaiting approval."))]
+            )
+        if approve:
+            seats = _count_seats(edition_id)
+            rule = type_rules(registration.edition)[registration.stakeholder_type]
+            workshops = [w.id for w in registration.workshops]
+            fits = seats.fits(registration.edition, rule, registration.stakeholder_type, workshops)
+            registration.status = (
+                RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED
+            )
+            kind = mail.MailKind.APPROVED
+        else:
+            registration.status = RegistrationStatus.CANCELLED
+            kind = mail.MailKind.DECLINED
+        registration.updated_at = utcnow()
+        db.session.flush()
+        outbox = [mail.enqueue(registration, kind)]
+    mail.deliver(outbox)
+    return registration

@@ -1,0 +1,98 @@
+"""What an attendee downloads or receives: the badge, the personal agenda, the QR code."""
+
+from __future__ import annotations
+
+import json
+
+from flask_babel import force_locale
+
+from eventday.badges.pdf import Badge, badge_pdf
+from eventday.badges.qr import qr_svg
+from eventday.programme import calendar
+from eventday.programme.models import Session, SessionKind, programme_sessions
+from eventday.registration.labels import stakeholder_label
+from eventday.registration.models import Registration
+from eventday.registration.tokens import checkin_code
+from eventday.urls import absolute_url, public_base_url
+
+
+def badge_of(registration: Registration) -> Badge:
+    """The badge's content, with the type in the attendee's own language."""
+    with force_locale(registration.language):
+        type_label = stakeholder_label(registration.stakeholder_type)
+    return Badge(
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        organisation=registration.organisation,
+        stakeholder_type=registration.stakeholder_type,
+        type_label=type_label,
+        edition_name=registration.edition.name,
+        qr_data=checkin_code(registration.edition_id, registration.reference),
+        reference=registration.reference,
+    )
+
+
+def badge_file(registration: Registration) -> bytes:
+    return badge_pdf(badge_of(registration))
+
+
+def qr_code_svg(registration: Registration, title: str) -> str:
+    return qr_svg(checkin_code(registration.edition_id, registration.reference), title)
+
+
+def agenda_sessions(registration: Registration) -> list[Session]:
+    """The sessions for everyone, and the attendee's own workshops once their seat is confirmed."""
+    own = {w.id for w in registration.workshops} if registration.is_confirmed else set()
+    return [
+        session
+        for session in programme_sessions(registration.edition_id)
+        if session.kind != SessionKind.WORKSHOP or session.id in own
+    ]
+
+
+def agenda_file(registration: Registration) -> bytes:
+    """The personal agenda: same UIDs and SEQUENCE as /programme.ics, so it follows changes."""
+    edition = registration.edition
+    return calendar.build_calendar(
+        edition,
+        agenda_sessions(registration),
+        name=edition.name,
+        base_url=public_base_url(),
+        session_url=lambda s: absolute_url("programme.session", session_id=s.id),
+    )
+
+
+def personal_data_json(registration: Registration) -> str:
+    """Everything held about the attendee (their right of access), as JSON."""
+    edition = registration.edition
+
+    def when(moment: object) -> str | None:
+        return moment.isoformat() if moment is not None else None
+
+    return json.dumps(
+        {
+            "edition": {"name": edition.name, "slug": edition.slug},
+            "reference": registration.reference,
+            "status": registration.status,
+            "first_name": registration.first_name,
+            "last_name": registration.last_name,
+            "email": registration.email,
+            "organisation": registration.organisation,
+            "stakeholder_type": registration.stakeholder_type,
+            "answers": registration.answers,
+            "dietary": registration.dietary,
+            "accessibility": registration.accessibility,
+            "listed": registration.listed,
+            "language": registration.language,
+            "workshops": [
+                {"id": w.id, "title": w.title, "start": edition.local(w.starts_at).isoformat()}
+                for w in registration.workshops
+            ],
+            "consent_at": when(registration.consent_at),
+            "created_at": when(registration.created_at),
+            "updated_at": when(registration.updated_at),
+            "checked_in_at": when(registration.checked_in_at),
+        },
+        ensure_ascii=False,
+        indent=2,
+    )

@@ -1,0 +1,204 @@
+"""The registration form: common fields, each stakeholder type's own questions, workshops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventday.registration.labels import ASSOCIATION_ROLES, POSITIONS, STAKEHOLDER_LABELS
+from eventday.registration.models import StakeholderType
+from eventday.validation import (
+    CleanText,
+    EmailAddress,
+    PersonName,
+    normalise_orcid,
+    orcid_is_valid,
+    rpps_is_valid,
+)
+
+# Each type's own questions: field name → required?
+TYPE_FIELDS: dict[str, dict[str, bool]] = {
+    StakeholderType.RESEARCHER: {
+        "institution": True,
+        "team": False,
+        "position": True,
+        "orcid": False,
+    },
+    StakeholderType.CLINICIAN: {"specialty": True, "hospital": True, "rpps": False},
+    StakeholderType.ASSOCIATION: {"association_name": True, "association_role": True},
+    StakeholderType.INDUSTRY: {"company": True, "job_title": True},
+}
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _text(label: str, limit: int = 200, **kwargs: object) -> StringField:
+    return StringField(label, filters=[_strip], validators=[Optional(), CleanText(limit)], **kwargs)
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"),
+        filters=[_strip],
+        validators=[
+            InputRequired(_l("Please give your first name.")),
+            CleanText(100),
+            PersonName(),
+        ],
+        render_kw={"autocomplete": "given-name"},
+    )
+    last_name = StringField(
+        _l("Last name"),
+        filters=[_strip],
+        validators=[InputRequired(_l("Please give your last name.")), CleanText(100), PersonName()],
+        render_kw={"autocomplete": "family-name"},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[_strip],
+        validators=[
+            InputRequired(_l("Please give your e-mail address.")),
+            CleanText(254),
+            EmailAddress(),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    organisation = _text(_l("Organisation"), render_kw={"autocomplete": "organization"})
+    stakeholder_type = RadioField(
+        _l("You are"),
+        choices=[(kind.value, label) for kind, label in STAKEHOLDER_LABELS.items()],
+        validators=[InputRequired(_l("Please choose what best describes you."))],
+    )
+    # Researcher
+    institution = _text(_l("Institution"))
+    team = _text(_l("Team or laboratory"))
+    position = SelectField(
+        _l("Position"),
+        choices=[("", "—"), *POSITIONS.items()],
+        validators=[Optional()],
+    )
+    orcid = _text(_l("ORCID iD (optional)"), 40, description=_l("For example 0000-0002-1825-0097"))
+    # Clinician
+    specialty = _text(_l("Specialty"))
+    hospital = _text(_l("Hospital or institution"))
+    rpps = _text(_l("RPPS number (optional)"), 20, description=_l("11 digits"))
+    # Patient association
+    association_name = _text(_l("Association"))
+    association_role = SelectField(
+        _l("Your role"),
+        choices=[("", "—"), *ASSOCIATION_ROLES.items()],
+        validators=[Optional()],
+    )
+    # Industry
+    company = _text(_l("Company"))
+    job_title = _text(_l("Job title"))
+
+    workshops = MultiCheckboxField(_l("Workshops"), coerce=int, validate_choice=False)
+    dietary = TextAreaField(
+        _l("Dietary needs (optional)"),
+        filters=[_strip],
+        validators=[Optional(), CleanText(500, multiline=True)],
+    )
+    accessibility = TextAreaField(
+        _l("Accessibility needs (optional)"),
+        filters=[_strip],
+        validators=[Optional(), CleanText(500, multiline=True)],
+    )
+    listed = BooleanField(_l("Show my name and organisation in the list of participants"))
+    language = SelectField(
+        _l("Language for our e-mails"),
+        choices=[("fr", "Français"), ("en", "English")],
+        validators=[Optional()],
+    )
+    consent = BooleanField(
+        _l("I agree that my data is used to organise this day, as the privacy notice explains."),
+        validators=[InputRequired(_l("We need your agreement to register you."))],
+    )
+
+    @property
+    def chosen_type(self) -> str:
+        return self.stakeholder_type.data or ""
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        required = TYPE_FIELDS.get(self.chosen_type, {})
+        for name, needed in required.items():
+            field: Field = self[name]
+            if needed and not field.data:
+                field.errors = [*field.errors, _l("This field is required for your profile.")]
+                valid = False
+        if self.chosen_type == StakeholderType.RESEARCHER:
+            valid &= self._check(
+                self.orcid,
+                normalise_orcid,
+                orcid_is_valid,
+                _l("This is not a valid ORCID iD (check its last character)."),
+            )
+        if self.chosen_type == StakeholderType.CLINICIAN:
+            valid &= self._check(
+                self.rpps,
+                lambda value: value.replace(" ", ""),
+                rpps_is_valid,
+                _l("An RPPS number has 11 digits and a valid check digit."),
+            )
+        return valid
+
+    @staticmethod
+    def _check(
+        field: Field,
+        normalise: Callable[[str], str],
+        is_valid: Callable[[str], bool],
+        message: str,
+    ) -> bool:
+        """An identifier, normalised then checked, when one was typed."""
+        if not field.data or field.errors:
+            return not field.errors
+        field.data = normalise(field.data)
+        if not is_valid(field.data):
+            field.errors = [*field.errors, message]
+            return False
+        return True
+
+    def answers(self) -> dict[str, str]:
+        """The chosen type's own answers, by field name."""
+        fields = TYPE_FIELDS.get(self.chosen_type, {})
+        return {name: self[name].data or "" for name in fields}
+
+
+class EditForm(RegistrationForm):
+    """The attendee's own changes: everything but the stakeholder type and consent."""
+
+    def __init__(self, *args: object, stakeholder_type: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        del self.consent
+        del self.stakeholder_type
+        self.fixed_type = stakeholder_type
+
+    @property
+    def chosen_type(self) -> str:
+        return self.fixed_type
+
+
+class CancelForm(FlaskForm):
+    """Only the CSRF token: cancelling asks for nothing else."""

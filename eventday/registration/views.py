@@ -1,0 +1,243 @@
+"""Registration pages: the form, and the attendee's own page with its documents."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+
+from eventday.domain import DomainError
+from eventday.extensions import db
+from eventday.programme.models import Edition, current_edition
+from eventday.registration import capacity, documents
+from eventday.registration.forms import CancelForm, EditForm, RegistrationForm
+from eventday.registration.models import Registration, StakeholderType
+
+bp = Blueprint("registration", __name__)
+
+FORM_TEMPLATE = "registration/form.html"
+
+
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    """Attendee pages carry a secret in their URL: never cached by others, never sent on."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _edition_or_404() -> Edition:
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    return edition
+
+
+def _registration_or_404(token: str) -> Registration:
+    registration = db.session.scalars(
+        select(Registration).where(Registration.token == token)
+    ).first()
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def _workshop_choices(form: RegistrationForm, edition: Edition, holding: set[int]) -> list:
+    """Offer every workshop; full ones (unless already held) are shown but cannot be chosen."""
+    seats = capacity.workshop_seats(edition.id)
+    form.workshops.choices = [(w.session.id, w.session.title) for w in seats]
+    return [(w, w.is_full and w.session.id not in holding) for w in seats]
+
+
+def _apply_errors(form: RegistrationForm, error: DomainError) -> None:
+    for violation in error.violations:
+        field = form._fields.get(violation.field)
+        if field is not None:
+            field.errors = [*field.errors, violation.message]
+        else:
+            form.form_errors.append(violation.message)
+
+
+def _applicant(form: RegistrationForm, language: str) -> capacity.Applicant:
+    return capacity.Applicant(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        organisation=form.organisation.data or "",
+        stakeholder_type=form.chosen_type,
+        answers=form.answers(),
+        dietary=form.dietary.data or "",
+        accessibility=form.accessibility.data or "",
+        listed=bool(form.listed.data),
+        language=language,
+        workshop_ids=tuple(form.workshops.data or ()),
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register() -> Response | str | tuple[str, int]:
+    edition = _edition_or_404()
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.process(request.args)  # links may prefill fields, e.g. ?stakeholder_type=clinician
+        form.language.data = form.language.data or str(get_locale())
+    workshops = _workshop_choices(form, edition, holding=set())
+    state = edition.registration_state()
+    if state != "open":
+        return render_template("registration/closed.html", edition=edition, state=state)
+    if form.validate_on_submit():
+        language = form.language.data or str(get_locale())
+        try:
+            registration = capacity.register(edition.id, _applicant(form, language))
+        except capacity.AlreadyRegistered:
+            return render_template("registration/already.html", edition=edition)
+        except DomainError as refused:
+            _apply_errors(form, refused)
+        else:
+            return redirect(url_for(".page", token=registration.token), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(FORM_TEMPLATE, edition=edition, form=form, workshops=workshops), status
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError) -> tuple[str, int]:
+    """An expired or missing CSRF token: the form again, as typed, with a message."""
+    edition = _edition_or_404()
+    if request.endpoint == "registration.edit":
+        registration = _registration_or_404(request.view_args["token"])
+        form = EditForm(stakeholder_type=registration.stakeholder_type)
+        template, context = "registration/edit.html", {"registration": registration}
+        holding = {w.id for w in registration.workshops}
+    elif request.endpoint == "registration.cancel":
+        registration = _registration_or_404(request.view_args["token"])
+        form = CancelForm()
+        template, context = "registration/cancel.html", {"registration": registration}
+        holding = set()
+    else:
+        form = RegistrationForm()
+        template, context, holding = FORM_TEMPLATE, {}, set()
+    workshops = _workshop_choices(form, edition, holding) if hasattr(form, "workshops") else []
+    form.form_errors.append(
+        _("This form had expired (or cookies are blocked). Please check it and send it again.")
+    )
+    return render_template(
+        template, edition=edition, form=form, workshops=workshops, **context
+    ), 400
+
+
+@bp.get("/registration/<token>")
+def page(token: str) -> str:
+    registration = _registration_or_404(token)
+    return render_template(
+        "registration/page.html",
+        registration=registration,
+        edition=registration.edition,
+        answers=registration.answers,
+        types=StakeholderType,
+    )
+
+
+@bp.get("/registration/<token>/qr.svg")
+def qr(token: str) -> Response:
+    registration = _registration_or_404(token)
+    if registration.is_cancelled:
+        abort(404)
+    svg = documents.qr_code_svg(
+        registration, _("Check-in code of %(name)s", name=registration.full_name)
+    )
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.get("/registration/<token>/badge.pdf")
+def badge(token: str) -> Response:
+    registration = _registration_or_404(token)
+    if not registration.is_confirmed:
+        abort(404)
+    return Response(
+        documents.badge_file(registration),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="badge-{registration.reference}.pdf"'},
+    )
+
+
+@bp.get("/registration/<token>/agenda.ics")
+def agenda(token: str) -> Response:
+    registration = _registration_or_404(token)
+    if registration.is_cancelled:
+        abort(404)
+    return Response(
+        documents.agenda_file(registration),
+        content_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="agenda.ics"'},
+    )
+
+
+@bp.route("/registration/<token>/edit", methods=["GET", "POST"])
+def edit(token: str) -> Response | str | tuple[str, int]:
+    registration = _registration_or_404(token)
+    if registration.is_cancelled:
+        abort(404)
+    form = EditForm(stakeholder_type=registration.stakeholder_type)
+    if request.method == "GET":
+        form.process(obj=registration, data={**registration.answers})
+        form.workshops.data = [w.id for w in registration.workshops]
+        form.language.data = registration.language
+    holding = {w.id for w in registration.workshops} if registration.is_confirmed else set()
+    workshops = _workshop_choices(form, registration.edition, holding)
+    if form.validate_on_submit():
+        try:
+            capacity.update(
+                registration.id, _applicant(form, form.language.data or registration.language)
+            )
+        except DomainError as refused:
+            _apply_errors(form, refused)
+        else:
+            flash(_("Your changes are saved."))
+            return redirect(url_for(".page", token=token), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "registration/edit.html",
+        registration=registration,
+        edition=registration.edition,
+        form=form,
+        workshops=workshops,
+    ), status
+
+
+@bp.route("/registration/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str) -> Response | str:
+    registration = _registration_or_404(token)
+    form = CancelForm()
+    if registration.is_cancelled:
+        return redirect(url_for(".page", token=token), code=303)
+    if form.validate_on_submit():
+        capacity.cancel(registration.id)
+        flash(_("Your registration is cancelled. We have sent you a confirmation."))
+        return redirect(url_for(".page", token=token), code=303)
+    return render_template(
+        "registration/cancel.html",
+        registration=registration,
+        edition=registration.edition,
+        form=form,
+    )
+
+
+@bp.get("/registration/<token>/data.json")
+def data(token: str) -> Response:
+    registration = _registration_or_404(token)
+    return Response(
+        documents.personal_data_json(registration),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-registration.json"'},
+    )
