@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -40,10 +43,21 @@ def person(n: int, stakeholder_type: str = "researcher", **extra: object) -> dic
     return fields
 
 
+@contextlib.contextmanager
+def connected(app: Flask) -> Iterator[None]:
+    """An app context whose database connections are all closed at the end."""
+    with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def prepared_database(database_url: str, capacity: int, confirmed_already: int = 0):
     """Migrate, create an open edition of `capacity` seats; some seats already taken."""
     app = make_app(database_url)
-    with app.app_context():
+    with connected(app):
         upgrade()
         edition = make_edition(DAY)
         edition.capacity = capacity
@@ -66,18 +80,16 @@ def prepared_database(database_url: str, capacity: int, confirmed_already: int =
                 )
             )
         db.session.commit()
-        db.engine.dispose()
     return app, edition_id
 
 
 def statuses(app, edition_id: int) -> dict[str, int]:
-    with app.app_context():
+    with connected(app):
         rows = db.session.execute(
             select(Registration.status, func.count())
             .where(Registration.edition_id == edition_id)
             .group_by(Registration.status)
         ).all()
-        db.engine.dispose()
     return dict(rows)
 
 
@@ -102,7 +114,7 @@ def test_fifty_people_for_ten_remaining_seats(database_url, tmp_path):
 
 def test_a_workshop_never_gets_more_people_than_seats(database_url, tmp_path):
     app, edition_id = prepared_database(database_url, capacity=500)
-    with app.app_context():
+    with connected(app):
         workshop = make_session(
             edition_id,
             DAY,
@@ -113,13 +125,12 @@ def test_a_workshop_never_gets_more_people_than_seats(database_url, tmp_path):
             capacity=5,
         )
         workshop_id = workshop.id
-        db.engine.dispose()
     with running_server(database_url, tmp_path) as base:
         answers = fire(base, [person(n, workshops=[str(workshop_id)]) for n in range(20)])
     codes = sorted(status for status, _ in answers)
     assert codes == [303] * 5 + [422] * 15
     assert all("Atelier très demandé" in body for status, body in answers if status == 422)
-    with app.app_context():
+    with connected(app):
         seats = db.session.scalar(
             select(func.count())
             .select_from(registration_workshops)
@@ -127,13 +138,12 @@ def test_a_workshop_never_gets_more_people_than_seats(database_url, tmp_path):
         )
         assert seats == 5
         assert db.session.get(Session, workshop_id).capacity == 5
-        db.engine.dispose()
     assert statuses(app, edition_id) == {RegistrationStatus.CONFIRMED: 5}
 
 
 def test_a_type_quota_holds_under_concurrency(database_url, tmp_path):
     app, edition_id = prepared_database(database_url, capacity=500)
-    with app.app_context():
+    with connected(app):
         db.session.add(
             StakeholderSetting(
                 edition_id=edition_id,
@@ -143,7 +153,6 @@ def test_a_type_quota_holds_under_concurrency(database_url, tmp_path):
             )
         )
         db.session.commit()
-        db.engine.dispose()
     with running_server(database_url, tmp_path) as base:
         answers = fire(base, [person(n, "association") for n in range(12)])
     assert [status for status, _ in answers] == [303] * 12

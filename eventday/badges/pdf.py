@@ -219,7 +219,10 @@ def badge_document(
 
 
 def fit_text(pdf: FPDF, text: str, box: TextBox) -> FittedText:
-    """The size and lines `text` is printed in to fit `box`; leaves that font set on `pdf`."""
+    """The size and lines `text` is printed in to fit `box`; leaves that font set on `pdf`.
+
+    `pdf` comes from `badge_document`, whose fonts decide the widths.
+    """
     text = _printable(pdf, text)
     largest = _largest_possible_pt(pdf, text, box)
     steps = int((box.max_pt - box.min_pt) / STEP_PT)
@@ -331,7 +334,9 @@ def _add_cjk_font(pdf: FPDF) -> list[str]:
             continue
         try:
             pdf.add_font(CJK_FAMILY, "", path)
-        except Exception:  # noqa: BLE001 - a system font we do not ship: U+FFFD replaces it
+        except Exception:
+            # A system font we do not ship may be one fpdf2 cannot read: try the next
+            # one, and with none, U+FFFD stands for the characters it would have drawn.
             continue
         return [CJK_FAMILY]
     return []

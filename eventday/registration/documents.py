@@ -33,7 +33,7 @@ def badge_of(registration: Registration) -> Badge:
 
 
 def badge_file(registration: Registration) -> bytes:
-    return badge_pdf(badge_of(registration))
+    return badge_pdf(badge_of(registration), created_at=registration.updated_at)
 
 
 def qr_code_svg(registration: Registration, title: str) -> str:
