@@ -7,7 +7,11 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "eventday" / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
-METHODS = [("eventday/**.py", "python"), ("templates/**.html", "jinja2")]
+METHODS = [
+    ("eventday/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),
+]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 
@@ -24,11 +28,13 @@ def test_every_message_in_the_code_has_a_french_translation():
     with CATALOGUE.open("rb") as handle:
         catalogue = read_po(handle, locale="fr")
     translated = {
-        message.id: message.string
+        message.id[0] if isinstance(message.id, tuple) else message.id
         for message in catalogue
-        if message.id and message.string and not message.fuzzy
+        if message.id
+        and not message.fuzzy
+        and all(message.string if isinstance(message.string, tuple) else [message.string])
     }
-    missing = sorted(source_messages() - translated.keys())
+    missing = sorted(source_messages() - translated)
     assert missing == [], "run `make extract-messages` and translate: " + "; ".join(missing)
 
 
