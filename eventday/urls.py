@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app, has_request_context, request, url_for
 
 
@@ -15,7 +17,14 @@ def public_base_url() -> str:
 
 
 def absolute_url(endpoint: str, **values: object) -> str:
-    return public_base_url() + url_for(endpoint, **values)
+    """The public address of an endpoint, in a request or not (mails sent from the CLI)."""
+    if has_request_context():
+        return public_base_url() + url_for(endpoint, **values)
+    base = urlsplit(public_base_url())
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def webcal_url(endpoint: str, **values: object) -> str:
