@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import re
 import smtplib
 from collections.abc import Iterable
 from email.message import EmailMessage
@@ -35,6 +36,7 @@ from eventday.registration.models import Registration
 from eventday.urls import absolute_url
 
 SMTP_TIMEOUT_SECONDS = 10
+PARAGRAPH_BREAK = re.compile(r"\n{3,}")
 # A claim older than this belongs to a process that died while sending.
 CLAIM_EXPIRES = dt.timedelta(minutes=5)
 
@@ -102,6 +104,8 @@ def enqueue(registration: Registration, kind: MailKind) -> int:
             edition=registration.edition,
             page_url=absolute_url("registration.page", token=registration.token),
         )
+    # Templates are written for reading; the mail gets one blank line between paragraphs.
+    body = PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
     mail = OutboxMail(
         registration_id=registration.id,
         kind=kind.value,
@@ -134,9 +138,11 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
             mail = _claim(mail_id)
             if mail is None:
                 continue
+            server = current_app.config["MAIL_SERVER"]
             try:
-                message = _message(mail)
-                if current_app.config["MAIL_SERVER"]:
+                # Attachments are made only for a real server: the log needs no badge.
+                message = _message(mail, with_documents=bool(server))
+                if server:
                     connection = connection or _connect()
                     connection.send_message(message)
                 else:
@@ -146,13 +152,16 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
                         mail.subject,
                         mail.body,
                     )
-            except (OSError, smtplib.SMTPException) as error:
-                connection = None
+            except Exception as error:  # noqa: BLE001 - any failure leaves the mail waiting
+                if isinstance(error, (OSError, smtplib.SMTPException)):
+                    connection = None
+                    current_app.logger.warning(
+                        "mail %s to %s not sent: %s", mail_id, mail.recipient, error
+                    )
+                else:
+                    current_app.logger.exception("mail %s could not be made", mail_id)
                 _finish(mail_id, error=f"{type(error).__name__}: {error}")
                 report.failed += 1
-                current_app.logger.warning(
-                    "mail %s to %s not sent: %s", mail_id, mail.recipient, error
-                )
             else:
                 _finish(mail_id, error=None)
                 report.sent += 1
@@ -204,15 +213,16 @@ def _connect() -> smtplib.SMTP:
 ATTACHING_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED}
 
 
-def _message(mail: OutboxMail) -> EmailMessage:
+def _message(mail: OutboxMail, with_documents: bool) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Message-ID"] = make_msgid(domain="eventday")
-    message["Content-Language"] = mail.language
     message.set_content(mail.body)
-    if mail.kind in ATTACHING_KINDS and mail.registration_id is not None:
+    # After set_content, which replaces every Content-* header.
+    message["Content-Language"] = mail.language
+    if with_documents and mail.kind in ATTACHING_KINDS and mail.registration_id is not None:
         _attach_documents(message, mail.registration_id)
     return message
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -104,7 +105,9 @@ def type_rules(edition: Edition) -> dict[str, TypeRule]:
             rules[kind.value] = TypeRule(rows[kind].quota, rows[kind].needs_approval)
             continue
         share = DEFAULT_QUOTA_SHARE.get(kind)
-        quota = int(edition.capacity * share) if share and edition.capacity is not None else None
+        quota = (
+            math.ceil(edition.capacity * share) if share and edition.capacity is not None else None
+        )
         rules[kind.value] = TypeRule(quota, kind in DEFAULT_APPROVAL)
     return rules
 
@@ -155,8 +158,9 @@ class _Seats:
         self.total += 1
         self.by_type[stakeholder_type] += 1
         for w in workshop_ids:
-            seats = self.by_workshop[w]
-            self.by_workshop[w] = dataclasses.replace(seats, taken=seats.taken + 1)
+            seats = self.by_workshop.get(w)
+            if seats is not None:  # a cancelled workshop holds no seats
+                self.by_workshop[w] = dataclasses.replace(seats, taken=seats.taken + 1)
 
 
 def _count_seats(edition_id: int) -> _Seats:
@@ -258,19 +262,25 @@ def register(edition_id: int, applicant: Applicant, now: dt.datetime | None = No
                 Registration.edition_id == edition_id, Registration.email_key == email_key
             )
         ).first()
-        if existing is not None:
+        already = existing is not None and not existing.is_cancelled
+        if already:
             outbox = [mail.enqueue(existing, mail.MailKind.MANAGE_LINK)]
         else:
-            registration = _create(edition, applicant, email_key, now)
+            # A cancelled (or declined) registration may start again, at the back of the queue.
+            registration = _create(edition, applicant, email_key, now, reusing=existing)
             outbox = [mail.enqueue(registration, mail.MailKind.for_status(registration.status))]
     mail.deliver(outbox)
-    if existing is not None:
+    if already:
         raise AlreadyRegistered(applicant.email)
     return registration
 
 
 def _create(
-    edition: Edition, applicant: Applicant, email_key: str, now: dt.datetime
+    edition: Edition,
+    applicant: Applicant,
+    email_key: str,
+    now: dt.datetime,
+    reusing: Registration | None = None,
 ) -> Registration:
     seats = _count_seats(edition.id)
     workshops = _chosen_workshops(edition.id, applicant.workshop_ids, seats.by_workshop)
@@ -284,8 +294,9 @@ def _create(
         status = RegistrationStatus.CONFIRMED
     else:
         status = RegistrationStatus.WAITLISTED
-    registration = Registration(
-        edition_id=edition.id,
+    registration = reusing or Registration(edition_id=edition.id)
+    _fill(
+        registration,
         token=tokens.new_token(),
         reference=_new_reference(edition),
         first_name=applicant.first_name,
@@ -303,11 +314,17 @@ def _create(
         status=status,
         created_at=now,
         updated_at=now,
+        checked_in_at=None,
     )
     registration.workshops = workshops
     db.session.add(registration)
     db.session.flush()
     return registration
+
+
+def _fill(registration: Registration, **values: object) -> None:
+    for name, value in values.items():
+        setattr(registration, name, value)
 
 
 def update(registration_id: int, applicant: Applicant) -> Registration:
@@ -344,8 +361,14 @@ def update(registration_id: int, applicant: Applicant) -> Registration:
         registration.dietary = applicant.dietary
         registration.accessibility = applicant.accessibility
         registration.listed = applicant.listed
+        freed = {w.id for w in registration.workshops} - {w.id for w in workshops}
         registration.workshops = workshops
         registration.updated_at = utcnow()
+        db.session.flush()
+        # A workshop seat given up may be what a waitlisted attendee was waiting for.
+        promoted = _promote(registration.edition) if freed and registration.is_confirmed else []
+        outbox = [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
+    mail.deliver(outbox)
     return registration
 
 

@@ -28,7 +28,7 @@ MAC_BYTES = 16
 # Crockford's base32 without I, L, O, U: no letter is read as a digit at the desk.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 5
-CODE_PATTERN = re.compile(r"EV1-(\d{1,10})-([A-Z0-9]{2,8}-[A-Z0-9]{3,10})-([A-Z2-7]{26})")
+CODE_PATTERN = re.compile(r"EV1-([0-9]{1,10})-([A-Z0-9]{2,8}-[A-Z0-9]{3,10})-[A-Z2-7]{26}")
 
 
 def new_token() -> str:
@@ -58,13 +58,19 @@ def checkin_code(edition_id: int, reference: str) -> str:
 
 
 def read_checkin_code(code: str, edition_id: int) -> str | None:
-    """The reference a code carries if it is genuine and of this edition, else None."""
-    match = CODE_PATTERN.fullmatch(code.strip().upper())
-    if match is None:
+    """The reference a code carries if it is genuine and of this edition, else None.
+
+    The code must be exactly the one we made (case aside): no other spelling of
+    the same numbers or letters is accepted.
+    """
+    candidate = code.strip()
+    if not candidate.isascii():
         return None
-    code_edition, reference, mac = match.groups()
-    if int(code_edition) != edition_id:
+    candidate = candidate.upper()
+    match = CODE_PATTERN.fullmatch(candidate)
+    if match is None or int(match.group(1)) != edition_id:
         return None
-    if not hmac.compare_digest(mac, _mac(edition_id, reference)):
+    reference = match.group(2)
+    if not hmac.compare_digest(candidate, checkin_code(edition_id, reference)):
         return None
     return reference
