@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from eventday import config as default_config
-from eventday.extensions import babel, csrf, db, migrate
+from eventday.extensions import babel, csrf, db, limiter, login, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,6 +40,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    secure = app.config["SECURE_COOKIES"]
+    if secure is None:
+        secure = (app.config["PUBLIC_URL"] or "").startswith("https://")
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
 
@@ -103,6 +107,10 @@ def _init_extensions(app: Flask) -> None:
     database.configure_engine(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    login.init_app(app)
+    login.login_view = "admin.login"
+    login.session_protection = "strong"
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_language)
     i18n.init_app(app)
     templating.init_app(app)
@@ -113,6 +121,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eventday import site
+    from eventday.admin import views as admin
     from eventday.programme import views as programme
     from eventday.registration import labels as registration_labels
     from eventday.registration import views as registration
@@ -120,4 +129,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(programme.bp)
     app.register_blueprint(registration.bp)
+    app.register_blueprint(admin.bp)
     registration_labels.init_app(app)

@@ -64,6 +64,31 @@ def send_mail() -> None:
         raise SystemExit(1)
 
 
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice(["admin", "organiser", "checkin"]), required=True, help="Rights."
+)
+@click.option("--name", default="", help="The person's name, shown in the audit log.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create an organiser account (the password is asked for, never given on the command line)."""
+    from eventday.admin.accounts import AccountRefused
+    from eventday.admin.accounts import create_user as create
+
+    if password_stdin:
+        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create(email, role, password, name)
+    except AccountRefused as refused:
+        raise click.ClickException(" ".join(v.message for v in refused.violations)) from None
+    click.echo(f"Created {user.email} ({user.role}).")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_mail)
+    app.cli.add_command(create_user)

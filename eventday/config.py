@@ -16,6 +16,9 @@ MAIL_PASSWORD: str | None = None
 MAIL_DEFAULT_SENDER = "eventday@localhost"
 
 RATELIMIT_ENABLED = True
+# memory:// counts per worker; redis://127.0.0.1:6379 shares the counts between workers.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
 
 LANGUAGES = ("fr", "en")
 BABEL_DEFAULT_LOCALE = "fr"
@@ -27,5 +30,7 @@ PROGRAMME_CACHE_SECONDS = 1.0
 
 
 WTF_CSRF_TIME_LIMIT = 8 * 3600
+# Cookies only over https; None: when PUBLIC_URL is an https:// address.
+SECURE_COOKIES: bool | None = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

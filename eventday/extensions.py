@@ -1,6 +1,9 @@
 """The Flask extensions, created unbound and bound to the app in create_app()."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,3 +28,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login = LoginManager()
+# Storage: EVENTDAY_RATELIMIT_STORAGE_URI (memory:// per worker; redis://… shared).
+limiter = Limiter(key_func=get_remote_address)

@@ -56,6 +56,8 @@ def make_app(database_url: str, **config: object) -> Flask:
         "SECRET_KEY": "test-secret-key-not-for-production",
         "PROGRAMME_CACHE_SECONDS": 0,
         "PUBLIC_URL": PUBLIC_URL,
+        # The test client speaks plain http, where Secure cookies are not sent back.
+        "SECURE_COOKIES": False,
         **config,
     }
     return create_app(settings)

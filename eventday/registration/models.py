@@ -98,6 +98,7 @@ class Registration(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    checked_in_desk: Mapped[str] = mapped_column(String(60), default="")
 
     edition: Mapped[Edition] = relationship()
     workshops: Mapped[list[Session]] = relationship(

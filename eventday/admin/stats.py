@@ -1,0 +1,60 @@
+"""What the dashboard shows: counts by stakeholder type and status, seats, check-ins."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from eventday.extensions import db
+from eventday.programme.models import Edition
+from eventday.registration import capacity
+from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
+
+
+@dataclasses.dataclass(frozen=True)
+class Overview:
+    by_type_and_status: Counter[tuple[str, str]]
+    confirmed: int
+    waitlisted: int
+    pending: int
+    checked_in: int
+    capacity: int | None
+    quotas: dict[str, tuple[int, int | None]]  # type → (confirmed, quota)
+    workshops: list[capacity.WorkshopSeats]
+
+    def count(self, stakeholder_type: str, status: str) -> int:
+        return self.by_type_and_status[(stakeholder_type, status)]
+
+
+def overview(edition: Edition) -> Overview:
+    rows = db.session.execute(
+        select(Registration.stakeholder_type, Registration.status, func.count())
+        .where(Registration.edition_id == edition.id)
+        .group_by(Registration.stakeholder_type, Registration.status)
+    ).all()
+    counts: Counter[tuple[str, str]] = Counter({(t, s): n for t, s, n in rows})
+
+    def total(status: str) -> int:
+        return sum(n for (_, s), n in counts.items() if s == status)
+
+    checked_in = db.session.scalar(
+        select(func.count()).where(
+            Registration.edition_id == edition.id, Registration.checked_in_at.is_not(None)
+        )
+    )
+    rules = capacity.type_rules(edition)
+    return Overview(
+        by_type_and_status=counts,
+        confirmed=total(RegistrationStatus.CONFIRMED),
+        waitlisted=total(RegistrationStatus.WAITLISTED),
+        pending=total(RegistrationStatus.PENDING_APPROVAL),
+        checked_in=checked_in or 0,
+        capacity=edition.capacity,
+        quotas={
+            kind.value: (counts[(kind.value, RegistrationStatus.CONFIRMED)], rules[kind].quota)
+            for kind in StakeholderType
+        },
+        workshops=capacity.workshop_seats(edition.id),
+    )
