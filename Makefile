@@ -28,6 +28,8 @@ run: $(BIN)/eventday translations
 	$(BIN)/eventday seed-demo --if-no-edition
 	@echo
 	@echo "eventday is serving the demo edition on http://127.0.0.1:$(PORT)/"
+	@echo "Organisers sign in at http://127.0.0.1:$(PORT)/admin/ ; create your account first with:"
+	@echo "    $(BIN)/eventday create-user you@example.org --role admin"
 	@echo "(stop with Ctrl-C)"
 	@echo
 	$(BIN)/eventday run --host 127.0.0.1 --port $(PORT)
