@@ -121,6 +121,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eventday import site
+    from eventday.admin import registration_views
     from eventday.admin import views as admin
     from eventday.programme import views as programme
     from eventday.registration import labels as registration_labels
@@ -130,4 +131,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(programme.bp)
     app.register_blueprint(registration.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(registration_views.bp)
     registration_labels.init_app(app)

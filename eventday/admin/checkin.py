@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Index, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventday.admin import audit
 from eventday.database import UTCDateTime, utcnow, write_transaction
 from eventday.extensions import db
 from eventday.registration.labels import stakeholder_label
@@ -187,12 +188,20 @@ def search(edition_id: int, text: str, limit: int = 20) -> list[Registration]:
     )
 
 
-def undo(edition_id: int, registration_id: int) -> None:
+def undo(edition_id: int, registration_id: int, actor: int | None = None) -> None:
     """Take back a check-in made by mistake."""
     with write_transaction(edition_id):
         registration = db.session.get(Registration, registration_id)
         if registration is None or registration.edition_id != edition_id:
             raise LookupError(registration_id)
+        if registration.checked_in_at is not None:
+            audit.record(
+                edition_id,
+                actor,
+                "undo_checkin",
+                registration.id,
+                {"checked_in_at": [registration.checked_in_at.isoformat(), None]},
+            )
         registration.checked_in_at = None
         registration.checked_in_desk = ""
 

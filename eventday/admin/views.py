@@ -171,7 +171,7 @@ def undo_checkin(registration_id: int) -> Response:
     if not PostForm().validate_on_submit():
         abort(400)
     try:
-        checkin_desk.undo(edition.id, registration_id)
+        checkin_desk.undo(edition.id, registration_id, current_user.id)
     except LookupError:
         abort(404)
     flash(_("Check-in undone."))

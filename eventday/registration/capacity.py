@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from eventday import mail
+from eventday.admin import audit
 from eventday.database import utcnow, write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db
@@ -327,8 +328,27 @@ def _fill(registration: Registration, **values: object) -> None:
         setattr(registration, name, value)
 
 
-def update(registration_id: int, applicant: Applicant) -> Registration:
-    """Change an attendee's details and workshops (their stakeholder type stays)."""
+def _snapshot(registration: Registration) -> dict[str, object]:
+    """What the audit log compares before and after a change."""
+    return {
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "email": registration.email,
+        "organisation": registration.organisation,
+        "answers": dict(registration.answers),
+        "dietary": registration.dietary,
+        "accessibility": registration.accessibility,
+        "listed": registration.listed,
+        "status": registration.status,
+        "workshops": sorted(w.id for w in registration.workshops),
+    }
+
+
+def update(registration_id: int, applicant: Applicant, actor: int | None = None) -> Registration:
+    """Change an attendee's details and workshops (their stakeholder type stays).
+
+    `actor` is the organiser's account (None: the attendee on their own page).
+    """
     edition_id = db.session.get_one(Registration, registration_id).edition_id
     with write_transaction(edition_id):
         registration = db.session.get_one(Registration, registration_id)
@@ -352,6 +372,7 @@ def update(registration_id: int, applicant: Applicant) -> Registration:
             full = _full_workshops(seats, workshops, holding=(w.id for w in registration.workshops))
             if full:
                 raise _refuse_full(full)
+        before = _snapshot(registration)
         registration.first_name = applicant.first_name
         registration.last_name = applicant.last_name
         registration.email = applicant.email.strip()
@@ -365,14 +386,19 @@ def update(registration_id: int, applicant: Applicant) -> Registration:
         registration.workshops = workshops
         registration.updated_at = utcnow()
         db.session.flush()
+        changes = audit.diff(before, _snapshot(registration))
+        if changes:
+            audit.record(edition_id, actor, "edit", registration.id, changes)
         # A workshop seat given up may be what a waitlisted attendee was waiting for.
-        promoted = _promote(registration.edition) if freed and registration.is_confirmed else []
+        promoted = (
+            _promote(registration.edition, actor) if freed and registration.is_confirmed else []
+        )
         outbox = [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
     mail.deliver(outbox)
     return registration
 
 
-def cancel(registration_id: int) -> list[Registration]:
+def cancel(registration_id: int, actor: int | None = None) -> list[Registration]:
     """Cancel a registration; its seat goes to the first waitlisted attendees that fit.
 
     Returns the registrations promoted (each is mailed).
@@ -384,18 +410,25 @@ def cancel(registration_id: int) -> list[Registration]:
         outbox: list[int] = []
         if not registration.is_cancelled:
             held_seat = registration.is_confirmed
+            audit.record(
+                edition_id,
+                actor,
+                "cancel",
+                registration.id,
+                {"status": [registration.status, RegistrationStatus.CANCELLED.value]},
+            )
             registration.status = RegistrationStatus.CANCELLED
             registration.updated_at = utcnow()
             db.session.flush()
             outbox.append(mail.enqueue(registration, mail.MailKind.CANCELLED))
             if held_seat:
-                promoted = _promote(registration.edition)
+                promoted = _promote(registration.edition, actor)
                 outbox += [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
     mail.deliver(outbox)
     return promoted
 
 
-def _promote(edition: Edition) -> list[Registration]:
+def _promote(edition: Edition, actor: int | None) -> list[Registration]:
     seats = _count_seats(edition.id)
     rules = type_rules(edition)
     waiting = db.session.scalars(
@@ -413,6 +446,13 @@ def _promote(edition: Edition) -> list[Registration]:
         if not seats.fits(edition, rule, candidate.stakeholder_type, workshops):
             continue
         seats.take(candidate.stakeholder_type, workshops)
+        audit.record(
+            edition.id,
+            actor,
+            "promote",
+            candidate.id,
+            {"status": [candidate.status, RegistrationStatus.CONFIRMED.value]},
+        )
         candidate.status = RegistrationStatus.CONFIRMED
         candidate.updated_at = utcnow()
         promoted.append(candidate)
@@ -420,7 +460,7 @@ def _promote(edition: Edition) -> list[Registration]:
     return promoted
 
 
-def decide(registration_id: int, approve: bool) -> Registration:
+def decide(registration_id: int, approve: bool, actor: int | None = None) -> Registration:
     """An organiser approves (confirmed if it fits, else waitlisted) or declines a registration."""
     edition_id = db.session.get_one(Registration, registration_id).edition_id
     with write_transaction(edition_id):
@@ -441,8 +481,54 @@ def decide(registration_id: int, approve: bool) -> Registration:
         else:
             registration.status = RegistrationStatus.CANCELLED
             kind = mail.MailKind.DECLINED
+        audit.record(
+            edition_id,
+            actor,
+            "approve" if approve else "decline",
+            registration.id,
+            {"status": [RegistrationStatus.PENDING_APPROVAL.value, registration.status]},
+        )
         registration.updated_at = utcnow()
         db.session.flush()
         outbox = [mail.enqueue(registration, kind)]
     mail.deliver(outbox)
     return registration
+
+
+def promote(registration_id: int, actor: int | None = None) -> Registration:
+    """An organiser moves one waitlisted attendee to confirmed, if a seat fits them."""
+    edition_id = db.session.get_one(Registration, registration_id).edition_id
+    with write_transaction(edition_id):
+        registration = db.session.get_one(Registration, registration_id)
+        if registration.status != RegistrationStatus.WAITLISTED:
+            raise RegistrationRefused([Violation("", _("This registration is not waitlisted."))])
+        seats = _count_seats(edition_id)
+        rule = type_rules(registration.edition)[registration.stakeholder_type]
+        workshops = [w.id for w in registration.workshops]
+        if not seats.fits(registration.edition, rule, registration.stakeholder_type, workshops):
+            raise RegistrationRefused(
+                [Violation("", _("No seat fits this attendee (capacity, quota or workshop)."))]
+            )
+        audit.record(
+            edition_id,
+            actor,
+            "promote",
+            registration.id,
+            {"status": [registration.status, RegistrationStatus.CONFIRMED.value]},
+        )
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.updated_at = utcnow()
+        db.session.flush()
+        outbox = [mail.enqueue(registration, mail.MailKind.PROMOTED)]
+    mail.deliver(outbox)
+    return registration
+
+
+def resend(registration_id: int, actor: int | None = None) -> None:
+    """Send the attendee the mail of their current status again (with badge and agenda)."""
+    registration = db.session.get_one(Registration, registration_id)
+    with write_transaction(registration.edition_id):
+        registration = db.session.get_one(Registration, registration_id)
+        audit.record(registration.edition_id, actor, "resend", registration.id)
+        outbox = [mail.enqueue(registration, mail.MailKind.for_status(registration.status))]
+    mail.deliver(outbox)

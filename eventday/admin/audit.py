@@ -1,0 +1,69 @@
+"""The audit log: who changed which registration, when, and what it was before."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventday.admin.models import User
+from eventday.database import UTCDateTime, utcnow
+from eventday.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL")
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    # {"field": [before, after], …}
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_audit_log_registration_id", "registration_id"),
+        Index("ix_audit_log_edition_id_created_at", "edition_id", "created_at"),
+    )
+
+
+def record(
+    edition_id: int,
+    user_id: int | None,
+    action: str,
+    registration_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Add an entry in the caller's transaction (so it exists only if the change does)."""
+    db.session.add(
+        AuditEntry(
+            edition_id=edition_id,
+            user_id=user_id,
+            registration_id=registration_id,
+            action=action,
+            changes=changes or {},
+        )
+    )
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)
+    }
+
+
+def entries(
+    edition_id: int, registration_id: int | None = None, limit: int = 200
+) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.edition_id == edition_id)
+    if registration_id is not None:
+        query = query.where(AuditEntry.registration_id == registration_id)
+    return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))

@@ -1,0 +1,179 @@
+"""Organiser pages for registrations: list, detail, decisions, exports, badges to print."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventday.admin import audit
+from eventday.admin import checkin as checkin_desk
+from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
+from eventday.admin.forms import PostForm
+from eventday.admin.registrations import RegistrationFilter, csv_lines, page
+from eventday.badges.pdf import badge_sheets_pdf
+from eventday.domain import DomainError
+from eventday.extensions import db
+from eventday.programme.models import Edition, current_edition
+from eventday.registration import capacity, documents
+from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
+from eventday.registration.tokens import checkin_code
+
+bp = Blueprint("registrations_admin", __name__, url_prefix="/admin")
+
+
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _edition() -> Edition:
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    return edition
+
+
+def _registration(edition: Edition, registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.edition_id != edition.id:
+        abort(404)
+    return registration
+
+
+@bp.get("/registrations")
+@roles_required(*ORGANISERS)
+def index() -> str:
+    edition = _edition()
+    chosen = RegistrationFilter.from_args(request.args)
+    return render_template(
+        "admin/registrations.html",
+        edition=edition,
+        chosen=chosen,
+        results=page(edition.id, chosen, request.args.get("page", 1, type=int)),
+        workshops=capacity.workshop_seats(edition.id),
+        types=list(StakeholderType),
+        statuses=list(RegistrationStatus),
+    )
+
+
+@bp.get("/registrations.csv")
+@roles_required(*ORGANISERS)
+def export_csv() -> Response:
+    edition = _edition()
+    chosen = RegistrationFilter.from_args(request.args)
+    return Response(
+        stream_with_context(csv_lines(edition.id, chosen)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{edition.slug}-registrations.csv"'},
+    )
+
+
+@bp.get("/badges.pdf")
+@roles_required(*ORGANISERS)
+def badges() -> Response:
+    """Badges on A4 sheets: the confirmed attendees (or the list's filters), by name."""
+    edition = _edition()
+    chosen = RegistrationFilter.from_args(request.args)
+    if not chosen.status:
+        chosen = RegistrationFilter(**{**chosen.__dict__, "status": RegistrationStatus.CONFIRMED})
+    chosen = RegistrationFilter(**{**chosen.__dict__, "sort": "name"})
+    registrations = db.session.scalars(chosen.query(edition.id)).all()
+    pdf = badge_sheets_pdf([documents.badge_of(r) for r in registrations])
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{edition.slug}-badges.pdf"'},
+    )
+
+
+@bp.get("/registrations/<int:registration_id>")
+@roles_required(*ORGANISERS)
+def detail(registration_id: int) -> str:
+    edition = _edition()
+    registration = _registration(edition, registration_id)
+    return render_template(
+        "admin/registration.html",
+        edition=edition,
+        registration=registration,
+        history=audit.entries(edition.id, registration.id),
+        form=PostForm(),
+    )
+
+
+@bp.get("/registrations/<int:registration_id>/badge.pdf")
+@roles_required(*EVERYONE)
+def badge(registration_id: int) -> Response:
+    """One attendee's badge, to print on arrival."""
+    registration = _registration(_edition(), registration_id)
+    if not registration.is_confirmed:
+        abort(404)
+    return Response(documents.badge_file(registration), mimetype="application/pdf")
+
+
+ACTIONS = {
+    "approve": lambda r, actor: capacity.decide(r.id, approve=True, actor=actor),
+    "decline": lambda r, actor: capacity.decide(r.id, approve=False, actor=actor),
+    "cancel": lambda r, actor: capacity.cancel(r.id, actor=actor),
+    "promote": lambda r, actor: capacity.promote(r.id, actor=actor),
+    "resend": lambda r, actor: capacity.resend(r.id, actor=actor),
+    "checkin": lambda r, actor: checkin_desk.scan(
+        r.edition_id, checkin_desk.Scan(checkin_code(r.edition_id, r.reference), "dashboard"), actor
+    ),
+    "undo_checkin": lambda r, actor: checkin_desk.undo(r.edition_id, r.id, actor),
+}
+DONE = {
+    "approve": _l("Approved."),
+    "decline": _l("Declined."),
+    "cancel": _l("Cancelled."),
+    "promote": _l("Promoted from the waiting list."),
+    "resend": _l("Mail sent again."),
+    "checkin": _l("Checked in."),
+    "undo_checkin": _l("Check-in undone."),
+}
+
+
+@bp.post("/registrations/<int:registration_id>/<action>")
+@roles_required(*ORGANISERS)
+def act(registration_id: int, action: str) -> Response:
+    edition = _edition()
+    registration = _registration(edition, registration_id)
+    if action not in ACTIONS:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        ACTIONS[action](registration, current_user.id)
+    except DomainError as refused:
+        for violation in refused.violations:
+            flash(violation.message, "error")
+    else:
+        flash(str(DONE[action]))
+    return redirect(url_for(".detail", registration_id=registration_id), code=303)
+
+
+@bp.get("/history")
+@roles_required(*ORGANISERS)
+def history() -> str:
+    edition = _edition()
+    entries = audit.entries(edition.id, limit=500)
+    names = dict(
+        db.session.execute(
+            select(Registration.id, Registration.reference).where(
+                Registration.id.in_({e.registration_id for e in entries if e.registration_id})
+            )
+        ).all()
+    )
+    return render_template("admin/history.html", edition=edition, entries=entries, names=names)

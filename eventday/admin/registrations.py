@@ -1,0 +1,170 @@
+"""The organisers' view of registrations: filters, sorting, and the CSV export."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Iterator
+
+from defusedcsv import csv
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from eventday.extensions import db
+from eventday.registration.forms import TYPE_FIELDS
+from eventday.registration.models import (
+    Registration,
+    RegistrationStatus,
+    StakeholderType,
+    registration_workshops,
+)
+
+PER_PAGE = 50
+SORTS = {
+    "newest": (Registration.created_at.desc(), Registration.id.desc()),
+    "oldest": (Registration.created_at, Registration.id),
+    "name": (func.lower(Registration.last_name), func.lower(Registration.first_name)),
+    "organisation": (func.lower(Registration.organisation), func.lower(Registration.last_name)),
+}
+ANSWER_COLUMNS = [name for fields in TYPE_FIELDS.values() for name in fields]
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistrationFilter:
+    text: str = ""
+    stakeholder_type: str = ""
+    status: str = ""
+    workshop: int | None = None
+    checked_in: str = ""  # "yes", "no" or "" (either)
+    sort: str = "newest"
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> RegistrationFilter:
+        def one_of(key: str, allowed: set[str]) -> str:
+            value = args.get(key, "")
+            return value if value in allowed else ""
+
+        sort = args.get("sort", "newest")
+        return cls(
+            text=args.get("q", "").strip()[:100],
+            stakeholder_type=one_of("type", set(StakeholderType)),
+            status=one_of("status", set(RegistrationStatus)),
+            workshop=args.get("workshop", type=int),
+            checked_in=one_of("checked_in", {"yes", "no"}),
+            sort=sort if sort in SORTS else "newest",
+        )
+
+    def args(self) -> dict[str, str]:
+        """The filter as query arguments (for pagination and export links)."""
+        values = {
+            "q": self.text,
+            "type": self.stakeholder_type,
+            "status": self.status,
+            "workshop": str(self.workshop) if self.workshop else "",
+            "checked_in": self.checked_in,
+            "sort": self.sort if self.sort != "newest" else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+    def query(self, edition_id: int) -> Select:
+        query = select(Registration).where(Registration.edition_id == edition_id)
+        for word in self.text.lower().split()[:4]:
+            pattern = f"%{word}%"
+            query = query.where(
+                or_(
+                    func.lower(Registration.first_name).like(pattern),
+                    func.lower(Registration.last_name).like(pattern),
+                    func.lower(Registration.email).like(pattern),
+                    func.lower(Registration.organisation).like(pattern),
+                    func.lower(Registration.reference).like(pattern),
+                )
+            )
+        if self.stakeholder_type:
+            query = query.where(Registration.stakeholder_type == self.stakeholder_type)
+        if self.status:
+            query = query.where(Registration.status == self.status)
+        if self.workshop:
+            query = query.where(
+                Registration.id.in_(
+                    select(registration_workshops.c.registration_id).where(
+                        registration_workshops.c.session_id == self.workshop
+                    )
+                )
+            )
+        if self.checked_in == "yes":
+            query = query.where(Registration.checked_in_at.is_not(None))
+        elif self.checked_in == "no":
+            query = query.where(Registration.checked_in_at.is_(None))
+        return query.order_by(*SORTS[self.sort])
+
+
+def page(edition_id: int, chosen: RegistrationFilter, number: int):
+    return db.paginate(
+        chosen.query(edition_id).options(selectinload(Registration.workshops)),
+        page=number,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+
+
+CSV_HEADER = [
+    "reference",
+    "status",
+    "stakeholder_type",
+    "first_name",
+    "last_name",
+    "email",
+    "organisation",
+    *ANSWER_COLUMNS,
+    "workshops",
+    "dietary",
+    "accessibility",
+    "listed",
+    "language",
+    "created_at",
+    "consent_at",
+    "checked_in_at",
+    "checked_in_desk",
+]
+
+
+def csv_lines(edition_id: int, chosen: RegistrationFilter) -> Iterator[str]:
+    """The CSV export, line by line: UTF-8 with a BOM, formula-like cells neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(CSV_HEADER)
+    yield "\ufeff" + flush()
+    rows = db.session.scalars(
+        chosen.query(edition_id).options(selectinload(Registration.workshops))
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                r.reference,
+                r.status,
+                r.stakeholder_type,
+                r.first_name,
+                r.last_name,
+                r.email,
+                r.organisation,
+                *(str(r.answers.get(name, "")) for name in ANSWER_COLUMNS),
+                " | ".join(w.title for w in r.workshops),
+                r.dietary,
+                r.accessibility,
+                "yes" if r.listed else "no",
+                r.language,
+                r.created_at.isoformat(),
+                r.consent_at.isoformat(),
+                r.checked_in_at.isoformat() if r.checked_in_at else "",
+                r.checked_in_desk,
+            ]
+        )
+        yield flush()
