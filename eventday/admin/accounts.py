@@ -95,3 +95,31 @@ def safe_next(target: str | None) -> str | None:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
+def change_account(
+    user_id: int, actor_id: int, role: str | None = None, active: bool | None = None
+) -> User:
+    """Change an account's role or switch it on or off; the last active admin always stays."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    if role is not None and role not in set(Role):
+        raise AccountRefused([Violation("role", _("Unknown role."))])
+    new_role = role if role is not None else user.role
+    new_active = active if active is not None else user.active
+    loses_admin = user.role == Role.ADMIN and (new_role != Role.ADMIN or not new_active)
+    if loses_admin:
+        admins = db.session.scalar(
+            select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True))
+        )
+        if admins <= 1:
+            raise AccountRefused(
+                [Violation("role", _("The last administrator cannot be removed or disabled."))]
+            )
+    if user.id == actor_id and not new_active:
+        raise AccountRefused([Violation("active", _("You cannot disable your own account."))])
+    user.role = new_role
+    user.active = new_active
+    db.session.commit()
+    return user

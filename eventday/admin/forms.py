@@ -2,8 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import InputRequired, Length
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from eventday.validation import CleanText
+
+ROLE_CHOICES = [
+    ("organiser", _l("Organiser")),
+    ("checkin", _l("Check-in desk only")),
+    ("admin", _l("Administrator")),
+]
 
 
 class LoginForm(FlaskForm):
@@ -21,3 +29,21 @@ class LoginForm(FlaskForm):
 
 class PostForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+class UserForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Please give your e-mail address.")), CleanText(254)],
+    )
+    name = StringField(_l("Name"), validators=[Optional(), CleanText(200)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    password = PasswordField(
+        _l("Password (at least 10 characters)"),
+        validators=[InputRequired(_l("Please give your password.")), Length(max=500)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)

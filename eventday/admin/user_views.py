@@ -1,0 +1,73 @@
+"""Organiser accounts, for administrators: create, change role, switch off."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from eventday.admin import accounts
+from eventday.admin.accounts import roles_required
+from eventday.admin.forms import PostForm, RoleForm, UserForm
+from eventday.admin.models import Role, User
+from eventday.extensions import db
+
+bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
+
+
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _page(form: UserForm, status: int = 200) -> tuple[str, int]:
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template(
+        "admin/users.html", users=users, form=form, role_form=RoleForm(), post_form=PostForm()
+    ), status
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def index() -> Response | tuple[str, int]:
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(
+                form.email.data, form.role.data, form.password.data, form.name.data or ""
+            )
+        except accounts.AccountRefused as refused:
+            for violation in refused.violations:
+                field = form._fields.get(violation.field)
+                (field.errors if field is not None else form.form_errors).append(violation.message)
+        else:
+            flash(_("Account created for %(email)s.", email=user.email))
+            return redirect(url_for(".index"), code=303)
+    return _page(form, 422 if request.method == "POST" else 200)
+
+
+@bp.post("/<int:user_id>/<change>")
+@roles_required(Role.ADMIN)
+def change(user_id: int, change: str) -> Response:
+    if change not in ("role", "disable", "enable"):
+        abort(404)
+    form = RoleForm() if change == "role" else PostForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        accounts.change_account(
+            user_id,
+            current_user.id,
+            role=form.role.data if change == "role" else None,
+            active={"disable": False, "enable": True}.get(change),
+        )
+    except LookupError:
+        abort(404)
+    except accounts.AccountRefused as refused:
+        for violation in refused.violations:
+            flash(violation.message, "error")
+    else:
+        flash(_("Account changed."))
+    return redirect(url_for(".index"), code=303)
