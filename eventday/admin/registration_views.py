@@ -15,13 +15,13 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventday.admin import audit
 from eventday.admin import checkin as checkin_desk
 from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
 from eventday.admin.forms import PostForm
-from eventday.admin.registrations import RegistrationFilter, csv_lines, page
+from eventday.admin.registrations import RegistrationFilter, csv_lines, page, xlsx_file
 from eventday.badges.pdf import badge_sheets_pdf
 from eventday.domain import DomainError
 from eventday.extensions import db
@@ -78,6 +78,44 @@ def export_csv() -> Response:
         stream_with_context(csv_lines(edition.id, chosen)),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{edition.slug}-registrations.csv"'},
+    )
+
+
+@bp.get("/registrations.xlsx")
+@roles_required(*ORGANISERS)
+def export_xlsx() -> Response:
+    edition = _edition()
+    chosen = RegistrationFilter.from_args(request.args)
+    return Response(
+        xlsx_file(edition.id, chosen),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="{edition.slug}-registrations.xlsx"'
+        },
+    )
+
+
+@bp.get("/participants")
+@roles_required(*ORGANISERS)
+def participants() -> str:
+    """Printable lists for the day: those who agreed to be listed, or all confirmed (the desk)."""
+    edition = _edition()
+    everyone = request.args.get("list") == "welcome"
+    query = (
+        select(Registration)
+        .where(
+            Registration.edition_id == edition.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name))
+    )
+    if not everyone:
+        query = query.where(Registration.listed.is_(True))
+    return render_template(
+        "admin/participants.html",
+        edition=edition,
+        people=db.session.scalars(query).all(),
+        everyone=everyone,
     )
 
 

@@ -7,6 +7,9 @@ import io
 from collections.abc import Iterator
 
 from defusedcsv import csv
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -129,6 +132,34 @@ CSV_HEADER = [
 ]
 
 
+def _row(r: Registration) -> list[str]:
+    return [
+        r.reference,
+        r.status,
+        r.stakeholder_type,
+        r.first_name,
+        r.last_name,
+        r.email,
+        r.organisation,
+        *(str(r.answers.get(name, "")) for name in ANSWER_COLUMNS),
+        " | ".join(w.title for w in r.workshops),
+        r.dietary,
+        r.accessibility,
+        "yes" if r.listed else "no",
+        r.language,
+        r.created_at.isoformat(),
+        r.consent_at.isoformat(),
+        r.checked_in_at.isoformat() if r.checked_in_at else "",
+        r.checked_in_desk,
+    ]
+
+
+def _rows(edition_id: int, chosen: RegistrationFilter) -> Iterator[Registration]:
+    return iter(
+        db.session.scalars(chosen.query(edition_id).options(selectinload(Registration.workshops)))
+    )
+
+
 def csv_lines(edition_id: int, chosen: RegistrationFilter) -> Iterator[str]:
     """The CSV export, line by line: UTF-8 with a BOM, formula-like cells neutralised."""
     buffer = io.StringIO()
@@ -142,29 +173,25 @@ def csv_lines(edition_id: int, chosen: RegistrationFilter) -> Iterator[str]:
 
     writer.writerow(CSV_HEADER)
     yield "\ufeff" + flush()
-    rows = db.session.scalars(
-        chosen.query(edition_id).options(selectinload(Registration.workshops))
-    )
-    for r in rows:
-        writer.writerow(
-            [
-                r.reference,
-                r.status,
-                r.stakeholder_type,
-                r.first_name,
-                r.last_name,
-                r.email,
-                r.organisation,
-                *(str(r.answers.get(name, "")) for name in ANSWER_COLUMNS),
-                " | ".join(w.title for w in r.workshops),
-                r.dietary,
-                r.accessibility,
-                "yes" if r.listed else "no",
-                r.language,
-                r.created_at.isoformat(),
-                r.consent_at.isoformat(),
-                r.checked_in_at.isoformat() if r.checked_in_at else "",
-                r.checked_in_desk,
-            ]
-        )
+    for registration in _rows(edition_id, chosen):
+        writer.writerow(_row(registration))
         yield flush()
+
+
+def xlsx_file(edition_id: int, chosen: RegistrationFilter) -> bytes:
+    """The same export as a spreadsheet; every cell is written as text, never as a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("registrations")
+    sheet.append(CSV_HEADER)
+    for registration in _rows(edition_id, chosen):
+        sheet.append([_text_cell(sheet, value) for value in _row(registration)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text_cell(sheet: object, value: str) -> WriteOnlyCell:
+    # Typed as a string, "=…" stays text: openpyxl would otherwise store it as a formula.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
