@@ -7,10 +7,12 @@ import enum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -230,6 +232,25 @@ class Session(db.Model):
         if self.capacity is not None:
             return self.capacity
         return self.room.capacity if self.room else None
+
+
+class ProgrammeChange(db.Model):
+    """A change attendees should know about: a session moved, renamed or cancelled."""
+
+    __tablename__ = "programme_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("editions.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # {"starts_at": [before, after], "room": [...], "title": [...], "status": [...]}
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    session: Mapped[Session] = relationship()
+
+    __table_args__ = (
+        Index("ix_programme_changes_edition_id_changed_at", "edition_id", "changed_at"),
+    )
 
 
 def programme_sessions(edition_id: int) -> list[Session]:

@@ -29,6 +29,7 @@ from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme.models import (
     Edition,
+    ProgrammeChange,
     Room,
     Session,
     SessionKind,
@@ -246,13 +247,13 @@ def save_session(edition_id: int, draft: SessionDraft, session_id: int | None = 
         if session is None:
             session = Session(edition_id=edition_id, sequence=0)
             db.session.add(session)
-        elif (
-            session.title != title
-            or session.starts_at != draft.starts_at
-            or session.ends_at != draft.ends_at
-            or session.room_id != draft.room_id
-        ):
-            session.sequence += 1
+        else:
+            changes = _visible_changes(edition, session, draft, title)
+            if changes:
+                session.sequence += 1
+                db.session.add(
+                    ProgrammeChange(edition_id=edition_id, session_id=session.id, changes=changes)
+                )
         session.title = title
         session.kind = draft.kind
         session.abstract = draft.abstract.strip()
@@ -268,6 +269,32 @@ def save_session(edition_id: int, draft: SessionDraft, session_id: int | None = 
     return session
 
 
+def _visible_changes(
+    edition: Edition, session: Session, draft: SessionDraft, title: str
+) -> dict[str, list[str | None]]:
+    """What calendars and attendees must learn: time, room or title, before → after."""
+
+    def when(start: dt.datetime, end: dt.datetime) -> str:
+        local = edition.local(start)
+        return f"{local.date().isoformat()} {_clock(edition, start)}–{_clock(edition, end)}"
+
+    def room_name(room_id: int | None) -> str | None:
+        room = db.session.get(Room, room_id) if room_id is not None else None
+        return room.name if room else None
+
+    changes: dict[str, list[str | None]] = {}
+    if (session.starts_at, session.ends_at) != (draft.starts_at, draft.ends_at):
+        changes["time"] = [
+            when(session.starts_at, session.ends_at),
+            when(draft.starts_at, draft.ends_at),
+        ]
+    if session.room_id != draft.room_id:
+        changes["room"] = [room_name(session.room_id), room_name(draft.room_id)]
+    if session.title != title:
+        changes["title"] = [session.title, title]
+    return changes
+
+
 def cancel_session(edition_id: int, session_id: int) -> Session:
     """Cancel a session: it stays listed (struck through, STATUS:CANCELLED) and frees its room."""
     with write_transaction(edition_id):
@@ -275,6 +302,15 @@ def cancel_session(edition_id: int, session_id: int) -> Session:
         if session is None or session.edition_id != edition_id:
             raise LookupError(f"no session {session_id} in edition {edition_id}")
         if not session.is_cancelled:
+            db.session.add(
+                ProgrammeChange(
+                    edition_id=edition_id,
+                    session_id=session.id,
+                    changes={
+                        "status": [SessionStatus.SCHEDULED.value, SessionStatus.CANCELLED.value]
+                    },
+                )
+            )
             session.status = SessionStatus.CANCELLED
             session.sequence += 1
             session.updated_at = utcnow()

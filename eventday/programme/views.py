@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from eventday.extensions import db
 from eventday.programme import calendar
@@ -15,7 +17,13 @@ from eventday.programme.fastpath import mark_replayable
 from eventday.programme.filters import NO_FILTER, ProgrammeFilter
 from eventday.programme.grid import build_grid
 from eventday.programme.labels import KIND_LABELS
-from eventday.programme.models import Edition, Session, current_edition, programme_sessions
+from eventday.programme.models import (
+    Edition,
+    ProgrammeChange,
+    Session,
+    current_edition,
+    programme_sessions,
+)
 from eventday.urls import absolute_url, public_base_url
 
 bp = Blueprint("programme", __name__)
@@ -161,3 +169,19 @@ def tracks_css() -> Response:
         return "\n".join(rules).encode()
 
     return _cached(build, CSS_TYPE)
+
+
+@bp.get("/programme/changes")
+def changes() -> str:
+    """What moved, was renamed or cancelled, newest first: attendees see what changed."""
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    entries = db.session.scalars(
+        select(ProgrammeChange)
+        .where(ProgrammeChange.edition_id == edition.id)
+        .options(joinedload(ProgrammeChange.session))
+        .order_by(ProgrammeChange.changed_at.desc(), ProgrammeChange.id.desc())
+        .limit(200)
+    ).all()
+    return render_template("programme/changes.html", edition=edition, entries=entries)
