@@ -50,6 +50,7 @@ class MailKind(enum.StrEnum):
     DECLINED = "declined"
     CANCELLED = "cancelled"
     MANAGE_LINK = "manage_link"
+    SESSION_CHANGED = "session_changed"
 
     @classmethod
     def for_status(cls, status: str) -> MailKind:
@@ -66,6 +67,7 @@ SUBJECTS = {
     MailKind.DECLINED: _l("Your registration could not be accepted"),
     MailKind.CANCELLED: _l("Your registration is cancelled"),
     MailKind.MANAGE_LINK: _l("Your registration: the link to your page"),
+    MailKind.SESSION_CHANGED: _l("A session of your programme has changed"),
 }
 
 
@@ -94,7 +96,7 @@ class DeliveryReport:
     failed: int = 0
 
 
-def enqueue(registration: Registration, kind: MailKind) -> int:
+def enqueue(registration: Registration, kind: MailKind, **context: object) -> int:
     """Write a mail for `registration` into the outbox (in the caller's transaction); its id."""
     with force_locale(registration.language):
         subject = f"{SUBJECTS[kind]} · {registration.edition.name}"
@@ -103,6 +105,7 @@ def enqueue(registration: Registration, kind: MailKind) -> int:
             registration=registration,
             edition=registration.edition,
             page_url=absolute_url("registration.page", token=registration.token),
+            **context,
         )
     # Templates are written for reading; the mail gets one blank line between paragraphs.
     body = PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"

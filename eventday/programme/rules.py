@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from eventday.database import utcnow, write_transaction
 from eventday.domain import DomainError, Violation
@@ -372,3 +372,66 @@ def add_speaker(edition_id: int, name: str, affiliation: str = "", bio: str = ""
         _touch_programme(edition_id)
         db.session.flush()
     return speaker
+
+
+def _refuse_if_used(count: int, message: str) -> None:
+    if count:
+        raise ScheduleError([Violation("", message)])
+
+
+def delete_session(edition_id: int, session_id: int) -> None:
+    """Delete a session nobody registered for; one with registered attendees must be cancelled."""
+    from eventday.registration.models import registration_workshops
+
+    with write_transaction(edition_id):
+        session = db.session.get(Session, session_id)
+        if session is None or session.edition_id != edition_id:
+            raise LookupError(session_id)
+        held = db.session.scalar(
+            select(func.count())
+            .select_from(registration_workshops)
+            .where(registration_workshops.c.session_id == session_id)
+        )
+        _refuse_if_used(
+            held,
+            _(
+                "%(n)d registered attendees chose this workshop: cancel it instead, so they "
+                "and their calendars are told.",
+                n=held,
+            ),
+        )
+        db.session.delete(session)
+        _touch_programme(edition_id)
+
+
+def delete_room(edition_id: int, room_id: int) -> None:
+    with write_transaction(edition_id):
+        room = db.session.get(Room, room_id)
+        if room is None or room.edition_id != edition_id:
+            raise LookupError(room_id)
+        used = db.session.scalar(select(func.count()).where(Session.room_id == room_id))
+        _refuse_if_used(used, _("%(n)d sessions take place in this room: move them first.", n=used))
+        db.session.delete(room)
+        _touch_programme(edition_id)
+
+
+def delete_track(edition_id: int, track_id: int) -> None:
+    with write_transaction(edition_id):
+        track = db.session.get(Track, track_id)
+        if track is None or track.edition_id != edition_id:
+            raise LookupError(track_id)
+        used = db.session.scalar(select(func.count()).where(Session.track_id == track_id))
+        _refuse_if_used(used, _("%(n)d sessions belong to this track: change them first.", n=used))
+        db.session.delete(track)
+        _touch_programme(edition_id)
+
+
+def delete_speaker(edition_id: int, speaker_id: int) -> None:
+    with write_transaction(edition_id):
+        speaker = db.session.get(Speaker, speaker_id)
+        if speaker is None or speaker.edition_id != edition_id:
+            raise LookupError(speaker_id)
+        used = len(speaker.sessions)
+        _refuse_if_used(used, _("This speaker is in %(n)d sessions: take them out first.", n=used))
+        db.session.delete(speaker)
+        _touch_programme(edition_id)

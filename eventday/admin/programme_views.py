@@ -1,0 +1,249 @@
+"""The programme editor: sessions, rooms, tracks and speakers, through the scheduling rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from eventday import mail
+from eventday.admin import audit
+from eventday.admin.accounts import ORGANISERS, roles_required
+from eventday.admin.forms import PostForm
+from eventday.domain import DomainError
+from eventday.extensions import db
+from eventday.programme import rules
+from eventday.programme.cache import programme_cache
+from eventday.programme.forms import RoomForm, SessionForm, SpeakerForm, TrackForm
+from eventday.programme.models import Edition, Session, current_edition, programme_sessions
+from eventday.registration.models import Registration, RegistrationStatus, registration_workshops
+
+bp = Blueprint("programme_admin", __name__, url_prefix="/admin/programme")
+
+
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _edition() -> Edition:
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    return edition
+
+
+def _show_violations(form: FlaskForm, error: DomainError) -> None:
+    for violation in error.violations:
+        field = form._fields.get(violation.field)
+        (field.errors if field is not None else form.form_errors).append(violation.message)
+
+
+def _changed() -> None:
+    """This worker shows the change at once; the others within PROGRAMME_CACHE_SECONDS."""
+    programme_cache().invalidate()
+
+
+@bp.get("/")
+@roles_required(*ORGANISERS)
+def index() -> str:
+    edition = _edition()
+    return render_template(
+        "admin/programme.html",
+        edition=edition,
+        sessions=programme_sessions(edition.id),
+        room_form=RoomForm(prefix="room"),
+        track_form=TrackForm(prefix="track"),
+        speaker_form=SpeakerForm(prefix="speaker"),
+        post_form=PostForm(),
+    )
+
+
+@bp.route("/sessions/new", methods=["GET", "POST"])
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+def session(session_id: int | None = None) -> Response | tuple[str, int]:
+    edition = _edition()
+    existing = None
+    if session_id is not None:
+        existing = db.session.get(Session, session_id)
+        if existing is None or existing.edition_id != edition.id:
+            abort(404)
+    form = SessionForm()
+    form.offer(edition)
+    if request.method == "GET" and existing is not None:
+        local_start, local_end = edition.local(existing.starts_at), edition.local(existing.ends_at)
+        form.process(
+            obj=existing,
+            day=local_start.date().isoformat(),
+            starts_at=local_start.strftime("%H:%M"),
+            ends_at=local_end.strftime("%H:%M"),
+            speaker_ids=[s.id for s in existing.speakers],
+        )
+    if form.validate_on_submit():
+        try:
+            saved = rules.save_session(edition.id, form.draft(edition), session_id)
+        except DomainError as refused:
+            _show_violations(form, refused)
+        else:
+            _changed()
+            flash(_("Session saved."))
+            return redirect(url_for(".session", session_id=saved.id), code=303)
+    return render_template(
+        "admin/session_form.html",
+        edition=edition,
+        form=form,
+        existing=existing,
+        post_form=PostForm(),
+        attendees=_attendees(existing.id) if existing else [],
+    ), (422 if request.method == "POST" else 200)
+
+
+def _attendees(session_id: int) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(
+                registration_workshops, registration_workshops.c.registration_id == Registration.id
+            )
+            .where(
+                registration_workshops.c.session_id == session_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .order_by(Registration.last_name)
+        )
+    )
+
+
+def _act(action: Callable[[], object], done: str, back: str) -> Response:
+    if not PostForm().validate_on_submit():
+        abort(400)
+    try:
+        action()
+    except LookupError:
+        abort(404)
+    except DomainError as refused:
+        for violation in refused.violations:
+            flash(violation.message, "error")
+    else:
+        _changed()
+        flash(done)
+    return redirect(back, code=303)
+
+
+@bp.post("/sessions/<int:session_id>/cancel")
+@roles_required(*ORGANISERS)
+def cancel_session(session_id: int) -> Response:
+    edition = _edition()
+    return _act(
+        lambda: rules.cancel_session(edition.id, session_id),
+        _("Session cancelled: it stays in every calendar, marked cancelled."),
+        url_for(".session", session_id=session_id),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/delete")
+@roles_required(*ORGANISERS)
+def delete_session(session_id: int) -> Response:
+    edition = _edition()
+    return _act(
+        lambda: rules.delete_session(edition.id, session_id),
+        _("Session deleted."),
+        url_for(".index"),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/notify")
+@roles_required(*ORGANISERS)
+def notify(session_id: int) -> Response:
+    """Mail the workshop's attendees that it moved or was cancelled, in one action."""
+    edition = _edition()
+    found = db.session.get(Session, session_id)
+    if found is None or found.edition_id != edition.id:
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    people = _attendees(session_id)
+    outbox = [mail.enqueue(r, mail.MailKind.SESSION_CHANGED, session=found) for r in people]
+    audit.record(
+        edition.id, current_user.id, "notify_session", None, {"session": [None, found.title]}
+    )
+    db.session.commit()
+    mail.deliver(outbox)
+    flash(_("%(n)d attendees were written to.", n=len(outbox)))
+    return redirect(url_for(".session", session_id=session_id), code=303)
+
+
+def _add(form: FlaskForm, create: Callable[[], object], done: str) -> Response | tuple[str, int]:
+    if form.validate_on_submit():
+        try:
+            create()
+        except DomainError as refused:
+            _show_violations(form, refused)
+        else:
+            _changed()
+            flash(done)
+            return redirect(url_for(".index"), code=303)
+    for field in form:
+        for message in field.errors:
+            flash(f"{field.label.text}: {message}", "error")
+    for message in form.form_errors:
+        flash(message, "error")
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/rooms")
+@roles_required(*ORGANISERS)
+def add_room() -> Response | tuple[str, int]:
+    edition = _edition()
+    form = RoomForm(prefix="room")
+    return _add(
+        form,
+        lambda: rules.add_room(edition.id, form.name.data, form.capacity.data),
+        _("Room added."),
+    )
+
+
+@bp.post("/tracks")
+@roles_required(*ORGANISERS)
+def add_track() -> Response | tuple[str, int]:
+    edition = _edition()
+    form = TrackForm(prefix="track")
+    return _add(
+        form,
+        lambda: rules.add_track(edition.id, form.name.data, form.colour.data.strip()),
+        _("Track added."),
+    )
+
+
+@bp.post("/speakers")
+@roles_required(*ORGANISERS)
+def add_speaker() -> Response | tuple[str, int]:
+    edition = _edition()
+    form = SpeakerForm(prefix="speaker")
+    return _add(
+        form,
+        lambda: rules.add_speaker(
+            edition.id, form.name.data, form.affiliation.data or "", form.bio.data or ""
+        ),
+        _("Speaker added."),
+    )
+
+
+DELETERS = {
+    "rooms": rules.delete_room,
+    "tracks": rules.delete_track,
+    "speakers": rules.delete_speaker,
+}
+
+
+@bp.post("/<any(rooms, tracks, speakers):what>/<int:item_id>/delete")
+@roles_required(*ORGANISERS)
+def delete(what: str, item_id: int) -> Response:
+    edition = _edition()
+    return _act(lambda: DELETERS[what](edition.id, item_id), _("Deleted."), url_for(".index"))

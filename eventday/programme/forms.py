@@ -1,0 +1,117 @@
+"""The programme editor's forms: a session, a room, a track, a speaker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from eventday.programme.labels import KIND_LABELS
+from eventday.programme.models import Edition
+from eventday.programme.rules import SessionDraft
+from eventday.validation import CleanText
+
+CLOCK = re.compile(r"([01]?\d|2[0-3])[:hH.]([0-5]\d)")
+
+
+def _clock(form: FlaskForm, field: StringField) -> None:
+    if field.data and not CLOCK.fullmatch(field.data.strip()):
+        raise ValidationError(_l("Write the time as HH:MM, e.g. 09:30."))
+
+
+def _optional_int(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SessionForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[InputRequired(_l("A session needs a title.")), CleanText(300)],
+    )
+    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    day = SelectField(_l("Day"))
+    starts_at = StringField(
+        _l("Starts at"), validators=[InputRequired(), _clock], description="HH:MM"
+    )
+    ends_at = StringField(_l("Ends at"), validators=[InputRequired(), _clock], description="HH:MM")
+    room_id = SelectField(_l("Room"), coerce=_optional_int, validate_choice=False)
+    track_id = SelectField(_l("Track"), coerce=_optional_int, validate_choice=False)
+    speaker_ids = MultiCheckboxField(_l("Speakers"), coerce=int, validate_choice=False)
+    capacity = IntegerField(
+        _l("Seats (workshops; empty: the room's)"),
+        validators=[Optional(), NumberRange(min=0, max=100_000)],
+    )
+    abstract = TextAreaField(
+        _l("Abstract"), validators=[Optional(), CleanText(10_000, multiline=True)]
+    )
+
+    def offer(self, edition: Edition) -> None:
+        """The choices of this edition: its days, rooms, tracks and speakers."""
+        days = []
+        day = edition.start_date
+        while day <= edition.end_date:
+            days.append((day.isoformat(), day.isoformat()))
+            day += dt.timedelta(days=1)
+        self.day.choices = days
+        self.room_id.choices = [("", "—")] + [(r.id, r.name) for r in edition.rooms]
+        self.track_id.choices = [("", "—")] + [(t.id, t.name) for t in edition.tracks]
+        self.speaker_ids.choices = [
+            (s.id, f"{s.name} ({s.affiliation})" if s.affiliation else s.name)
+            for s in edition.speakers
+        ]
+
+    def draft(self, edition: Edition) -> SessionDraft:
+        day = dt.date.fromisoformat(self.day.data)
+
+        def at(text: str) -> dt.datetime:
+            hours, minutes = CLOCK.fullmatch(text.strip()).groups()
+            return dt.datetime.combine(day, dt.time(int(hours), int(minutes)), tzinfo=edition.zone)
+
+        return SessionDraft(
+            title=self.title.data or "",
+            kind=self.kind.data,
+            starts_at=at(self.starts_at.data),
+            ends_at=at(self.ends_at.data),
+            room_id=self.room_id.data,
+            track_id=self.track_id.data,
+            speaker_ids=tuple(self.speaker_ids.data or ()),
+            capacity=self.capacity.data,
+            abstract=self.abstract.data or "",
+        )
+
+
+class RoomForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(120)])
+    capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0, max=100_000)])
+
+
+class TrackForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(120)])
+    colour = StringField(
+        _l("Colour (#RRGGBB)"), default="#4a5568", validators=[InputRequired(), CleanText(7)]
+    )
+
+
+class SpeakerForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
+    affiliation = StringField(
+        _l("Affiliation"), filters=[_strip], validators=[Optional(), CleanText(300)]
+    )
+    bio = TextAreaField(
+        _l("Short biography"), validators=[Optional(), CleanText(2000, multiline=True)]
+    )
