@@ -121,7 +121,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eventday import site
-    from eventday.admin import programme_views, registration_views, user_views
+    from eventday.admin import edition_views, programme_views, registration_views, user_views
     from eventday.admin import views as admin
     from eventday.programme import views as programme
     from eventday.registration import labels as registration_labels
@@ -134,4 +134,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_views.bp)
     app.register_blueprint(user_views.bp)
     app.register_blueprint(programme_views.bp)
+    app.register_blueprint(edition_views.bp)
     registration_labels.init_app(app)

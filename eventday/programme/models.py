@@ -55,6 +55,9 @@ class Edition(db.Model):
     venue_name: Mapped[str] = mapped_column(String(200), default="")
     venue_address: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The organisers' own words added to every mail, per language.
+    mail_note_fr: Mapped[str] = mapped_column(Text, default="")
+    mail_note_en: Mapped[str] = mapped_column(Text, default="")
     registration_opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None] = mapped_column(Integer)

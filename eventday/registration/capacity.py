@@ -113,6 +113,38 @@ def type_rules(edition: Edition) -> dict[str, TypeRule]:
     return rules
 
 
+def set_type_rules(edition_id: int, chosen: dict[str, TypeRule], actor: int | None = None) -> None:
+    """Each type's quota and approval rule; a lower quota waitlists nobody already in."""
+    with write_transaction(edition_id):
+        rows = {
+            s.stakeholder_type: s
+            for s in db.session.scalars(
+                select(StakeholderSetting).where(StakeholderSetting.edition_id == edition_id)
+            )
+        }
+        for kind, rule in chosen.items():
+            if kind not in set(StakeholderType):
+                raise ValueError(kind)
+            if rule.quota is not None and rule.quota < 0:
+                raise RegistrationRefused(
+                    [Violation(f"quota_{kind}", _("Seats cannot be negative."))]
+                )
+            row = rows.get(kind) or StakeholderSetting(edition_id=edition_id, stakeholder_type=kind)
+            row.quota, row.needs_approval = rule.quota, rule.needs_approval
+            db.session.add(row)
+        audit.record(
+            edition_id,
+            actor,
+            "type_rules",
+            None,
+            {k: [None, f"quota={r.quota} approval={r.needs_approval}"] for k, r in chosen.items()},
+        )
+        # More room (a higher quota) may be what waitlisted attendees were waiting for.
+        promoted = _promote(db.session.get_one(Edition, edition_id), actor)
+        outbox = [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
+    mail.deliver(outbox)
+
+
 def workshop_seats(edition_id: int) -> list[WorkshopSeats]:
     """Every scheduled workshop of the edition with its seats taken by confirmed attendees."""
     taken = dict(

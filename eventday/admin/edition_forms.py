@@ -1,0 +1,108 @@
+"""The edition's settings form and the "new edition from last year's" form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+
+from eventday.programme.editions import EditionSettings
+from eventday.programme.models import Edition
+from eventday.registration.models import StakeholderType
+from eventday.validation import CleanText
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class EditionForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
+    start_date = DateField(_l("First day"), validators=[InputRequired()])
+    end_date = DateField(_l("Last day"), validators=[InputRequired()])
+    venue_name = StringField(_l("Venue"), filters=[_strip], validators=[Optional(), CleanText(200)])
+    venue_address = TextAreaField(
+        _l("Address"), validators=[Optional(), CleanText(500, multiline=True)]
+    )
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), CleanText(5000, multiline=True)]
+    )
+    capacity = IntegerField(
+        _l("Seats (empty: no limit)"), validators=[Optional(), NumberRange(min=0, max=100_000)]
+    )
+    opens_day = DateField(_l("Registration opens on"), validators=[Optional()])
+    opens_time = TimeField(_l("at"), validators=[Optional()])
+    closes_day = DateField(_l("Registration closes on"), validators=[Optional()])
+    closes_time = TimeField(_l("at"), validators=[Optional()])
+    mail_note_fr = TextAreaField(
+        _l("A note added to every mail, in French"),
+        validators=[Optional(), CleanText(2000, multiline=True)],
+    )
+    mail_note_en = TextAreaField(
+        _l("A note added to every mail, in English"),
+        validators=[Optional(), CleanText(2000, multiline=True)],
+    )
+
+    def fill(self, edition: Edition) -> None:
+        self.process(obj=edition)
+        for moment, day, clock in (
+            (edition.registration_opens_at, self.opens_day, self.opens_time),
+            (edition.registration_closes_at, self.closes_day, self.closes_time),
+        ):
+            if moment is not None:
+                local = edition.local(moment)
+                day.data, clock.data = local.date(), local.time().replace(second=0, microsecond=0)
+
+    def settings(self, edition: Edition) -> EditionSettings:
+        def moment(day: dt.date | None, clock: dt.time | None) -> dt.datetime | None:
+            if day is None:
+                return None
+            return dt.datetime.combine(day, clock or dt.time(0), tzinfo=edition.zone)
+
+        return EditionSettings(
+            name=self.name.data,
+            start_date=self.start_date.data,
+            end_date=self.end_date.data,
+            venue_name=self.venue_name.data or "",
+            venue_address=self.venue_address.data or "",
+            description=self.description.data or "",
+            capacity=self.capacity.data,
+            registration_opens_at=moment(self.opens_day.data, self.opens_time.data),
+            registration_closes_at=moment(self.closes_day.data, self.closes_time.data),
+            mail_note_fr=self.mail_note_fr.data or "",
+            mail_note_en=self.mail_note_en.data or "",
+        )
+
+
+def add_type_fields(form_class: type[FlaskForm]) -> type[FlaskForm]:
+    """A quota and an approval box per stakeholder type (quota_researcher, approval_industry…)."""
+    for kind in StakeholderType:
+        setattr(
+            form_class,
+            f"quota_{kind.value}",
+            IntegerField(
+                _l("Seats at most"), validators=[Optional(), NumberRange(min=0, max=100_000)]
+            ),
+        )
+        setattr(form_class, f"approval_{kind.value}", BooleanField(_l("Needs approval")))
+    return form_class
+
+
+add_type_fields(EditionForm)
+
+
+class CopyEditionForm(FlaskForm):
+    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
+    slug = StringField(
+        _l("Short name in addresses (letters, digits, -)"),
+        filters=[_strip],
+        validators=[
+            InputRequired(),
+            CleanText(60),
+            Regexp(r"^[a-z0-9][a-z0-9-]*$", message=_l("Lower-case letters, digits and - only.")),
+        ],
+    )
+    start_date = DateField(_l("First day"), validators=[InputRequired()])

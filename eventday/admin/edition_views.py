@@ -1,0 +1,104 @@
+"""The edition's settings, and a new edition from last year's."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventday.admin import audit
+from eventday.admin.accounts import ORGANISERS, roles_required
+from eventday.admin.edition_forms import CopyEditionForm, EditionForm
+from eventday.domain import DomainError
+from eventday.extensions import db
+from eventday.programme import editions
+from eventday.programme.cache import programme_cache
+from eventday.programme.models import Edition, current_edition
+from eventday.registration import capacity
+from eventday.registration.models import StakeholderType
+
+bp = Blueprint("edition_admin", __name__, url_prefix="/admin/edition")
+
+
+@bp.after_request
+def keep_private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _edition() -> Edition:
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    return edition
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+def settings() -> Response | tuple[str, int]:
+    edition = _edition()
+    form = EditionForm()
+    if request.method == "GET":
+        form.fill(edition)
+        for kind, rule in capacity.type_rules(edition).items():
+            form[f"quota_{kind}"].data = rule.quota
+            form[f"approval_{kind}"].data = rule.needs_approval
+    if form.validate_on_submit():
+        try:
+            editions.update_edition(edition.id, form.settings(edition))
+            capacity.set_type_rules(
+                edition.id,
+                {
+                    kind.value: capacity.TypeRule(
+                        form[f"quota_{kind.value}"].data, bool(form[f"approval_{kind.value}"].data)
+                    )
+                    for kind in StakeholderType
+                },
+                current_user.id,
+            )
+        except DomainError as refused:
+            for violation in refused.violations:
+                field = form._fields.get(violation.field)
+                (field.errors if field is not None else form.form_errors).append(violation.message)
+        else:
+            programme_cache().invalidate()
+            flash(_("Settings saved."))
+            return redirect(url_for(".settings"), code=303)
+    return render_template(
+        "admin/edition.html",
+        edition=edition,
+        form=form,
+        copy_form=CopyEditionForm(prefix="copy"),
+        types=list(StakeholderType),
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.post("/copy")
+@roles_required(*ORGANISERS)
+def copy() -> Response | tuple[str, int]:
+    edition = _edition()
+    form = CopyEditionForm(prefix="copy")
+    if form.validate_on_submit():
+        try:
+            new = editions.copy_edition(
+                edition.id, form.name.data, form.slug.data, form.start_date.data
+            )
+        except editions.EditionExists:
+            form.slug.errors.append(_("An edition already uses this short name."))
+        else:
+            audit.record(
+                new.id, current_user.id, "copy_edition", None, {"from": [edition.slug, new.slug]}
+            )
+            db.session.commit()
+            programme_cache().invalidate()
+            flash(_("The new edition is ready and is now the current one."))
+            return redirect(url_for(".settings"), code=303)
+    settings_form = EditionForm()
+    settings_form.fill(edition)
+    return render_template(
+        "admin/edition.html",
+        edition=edition,
+        form=settings_form,
+        copy_form=form,
+        types=list(StakeholderType),
+    ), 422
