@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form
+from wtforms import Field, Form, SelectChoice
 from wtforms.validators import ValidationError
 
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+# RFC 5322 "atext" (and letters of any script) before the @: no comma, <, >, quote or space,
+# which a mail header would read as a second address.
+EMAIL_PATTERN = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 ORCID_PATTERN = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])")
 ORCID_PREFIXES = ("https://orcid.org/", "http://orcid.org/", "orcid.org/")
 
@@ -94,3 +97,8 @@ def rpps_is_valid(rpps: str) -> bool:
                 value -= 9
         total += value
     return total % 10 == 0
+
+
+def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

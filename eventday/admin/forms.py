@@ -5,13 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from eventday.validation import CleanText
+from eventday.validation import CleanText, choices
 
-ROLE_CHOICES = [
-    ("organiser", _l("Organiser")),
-    ("checkin", _l("Check-in desk only")),
-    ("admin", _l("Administrator")),
-]
+ROLE_CHOICES = choices(
+    [
+        ("organiser", _l("Organiser")),
+        ("checkin", _l("Check-in desk only")),
+        ("admin", _l("Administrator")),
+    ]
+)
 
 
 class LoginForm(FlaskForm):

@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from eventday.programme.labels import KIND_LABELS
 from eventday.programme.models import Edition
 from eventday.programme.rules import SessionDraft
-from eventday.validation import CleanText
+from eventday.validation import CleanText, choices
 
 CLOCK = re.compile(r"([01]?\d|2[0-3])[:hH.]([0-5]\d)")
 
@@ -43,7 +43,7 @@ class SessionForm(FlaskForm):
         filters=[_strip],
         validators=[InputRequired(_l("A session needs a title.")), CleanText(300)],
     )
-    kind = SelectField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
     day = SelectField(_l("Day"))
     starts_at = StringField(
         _l("Starts at"), validators=[InputRequired(), _clock], description="HH:MM"
@@ -67,13 +67,13 @@ class SessionForm(FlaskForm):
         while day <= edition.end_date:
             days.append((day.isoformat(), day.isoformat()))
             day += dt.timedelta(days=1)
-        self.day.choices = days
-        self.room_id.choices = [("", "—")] + [(r.id, r.name) for r in edition.rooms]
-        self.track_id.choices = [("", "—")] + [(t.id, t.name) for t in edition.tracks]
-        self.speaker_ids.choices = [
+        self.day.choices = choices(days)
+        self.room_id.choices = choices([("", "—")] + [(r.id, r.name) for r in edition.rooms])
+        self.track_id.choices = choices([("", "—")] + [(t.id, t.name) for t in edition.tracks])
+        self.speaker_ids.choices = choices(
             (s.id, f"{s.name} ({s.affiliation})" if s.affiliation else s.name)
             for s in edition.speakers
-        ]
+        )
 
     def draft(self, edition: Edition) -> SessionDraft:
         day = dt.date.fromisoformat(self.day.data)

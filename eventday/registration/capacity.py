@@ -371,6 +371,7 @@ def _snapshot(registration: Registration) -> dict[str, object]:
         "dietary": registration.dietary,
         "accessibility": registration.accessibility,
         "listed": registration.listed,
+        "language": registration.language,
         "status": registration.status,
         "workshops": sorted(w.id for w in registration.workshops),
     }
@@ -414,6 +415,7 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
         registration.dietary = applicant.dietary
         registration.accessibility = applicant.accessibility
         registration.listed = applicant.listed
+        registration.language = applicant.language
         freed = {w.id for w in registration.workshops} - {w.id for w in workshops}
         registration.workshops = workshops
         registration.updated_at = utcnow()

@@ -92,6 +92,7 @@ def personal_data_json(registration: Registration) -> str:
             "created_at": when(registration.created_at),
             "updated_at": when(registration.updated_at),
             "checked_in_at": when(registration.checked_in_at),
+            "checked_in_desk": registration.checked_in_desk,
         },
         ensure_ascii=False,
         indent=2,

@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventday.registration.labels import ASSOCIATION_ROLES, POSITIONS, STAKEHOLDER_LABELS
@@ -25,6 +25,7 @@ from eventday.validation import (
     CleanText,
     EmailAddress,
     PersonName,
+    choices,
     normalise_orcid,
     orcid_is_valid,
     rpps_is_valid,
@@ -62,7 +63,7 @@ class RegistrationForm(FlaskForm):
         _l("First name"),
         filters=[_strip],
         validators=[
-            InputRequired(_l("Please give your first name.")),
+            DataRequired(_l("Please give your first name.")),
             CleanText(100),
             PersonName(),
         ],
@@ -71,14 +72,14 @@ class RegistrationForm(FlaskForm):
     last_name = StringField(
         _l("Last name"),
         filters=[_strip],
-        validators=[InputRequired(_l("Please give your last name.")), CleanText(100), PersonName()],
+        validators=[DataRequired(_l("Please give your last name.")), CleanText(100), PersonName()],
         render_kw={"autocomplete": "family-name"},
     )
     email = EmailField(
         _l("E-mail address"),
         filters=[_strip],
         validators=[
-            InputRequired(_l("Please give your e-mail address.")),
+            DataRequired(_l("Please give your e-mail address.")),
             CleanText(254),
             EmailAddress(),
         ],
@@ -87,7 +88,7 @@ class RegistrationForm(FlaskForm):
     organisation = _text(_l("Organisation"), render_kw={"autocomplete": "organization"})
     stakeholder_type = RadioField(
         _l("You are"),
-        choices=[(kind.value, label) for kind, label in STAKEHOLDER_LABELS.items()],
+        choices=choices((kind.value, label) for kind, label in STAKEHOLDER_LABELS.items()),
         validators=[InputRequired(_l("Please choose what best describes you."))],
     )
     # Researcher
@@ -95,7 +96,7 @@ class RegistrationForm(FlaskForm):
     team = _text(_l("Team or laboratory"))
     position = SelectField(
         _l("Position"),
-        choices=[("", "—"), *POSITIONS.items()],
+        choices=choices([("", "—"), *POSITIONS.items()]),
         validators=[Optional()],
     )
     orcid = _text(_l("ORCID iD (optional)"), 40, description=_l("For example 0000-0002-1825-0097"))
@@ -107,7 +108,7 @@ class RegistrationForm(FlaskForm):
     association_name = _text(_l("Association"))
     association_role = SelectField(
         _l("Your role"),
-        choices=[("", "—"), *ASSOCIATION_ROLES.items()],
+        choices=choices([("", "—"), *ASSOCIATION_ROLES.items()]),
         validators=[Optional()],
     )
     # Industry
@@ -128,7 +129,7 @@ class RegistrationForm(FlaskForm):
     listed = BooleanField(_l("Show my name and organisation in the list of participants"))
     language = SelectField(
         _l("Language for our e-mails"),
-        choices=[("fr", "Français"), ("en", "English")],
+        choices=choices([("fr", "Français"), ("en", "English")]),
         validators=[Optional()],
     )
     consent = BooleanField(
@@ -174,10 +175,11 @@ class RegistrationForm(FlaskForm):
         """An identifier, normalised then checked, when one was typed."""
         if not field.data or field.errors:
             return not field.errors
-        field.data = normalise(field.data)
-        if not is_valid(field.data):
-            field.errors = [*field.errors, message]
+        normalised = normalise(field.data)
+        if not is_valid(normalised):
+            field.errors = [*field.errors, message]  # what was typed stays in the field
             return False
+        field.data = normalised
         return True
 
     def answers(self) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -23,10 +25,13 @@ from eventday.programme.models import Edition, current_edition
 from eventday.registration import capacity, documents
 from eventday.registration.forms import CancelForm, EditForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
+from eventday.validation import choices
 
 bp = Blueprint("registration", __name__)
 
 FORM_TEMPLATE = "registration/form.html"
+# What secrets.token_urlsafe makes; anything else is not worth a database query.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 @bp.after_request
@@ -45,6 +50,8 @@ def _edition_or_404() -> Edition:
 
 
 def _registration_or_404(token: str) -> Registration:
+    if not TOKEN_SHAPE.fullmatch(token):
+        abort(404)
     registration = db.session.scalars(
         select(Registration).where(Registration.token == token)
     ).first()
@@ -56,7 +63,7 @@ def _registration_or_404(token: str) -> Registration:
 def _workshop_choices(form: RegistrationForm, edition: Edition, holding: set[int]) -> list:
     """Offer every workshop; full ones (unless already held) are shown but cannot be chosen."""
     seats = capacity.workshop_seats(edition.id)
-    form.workshops.choices = [(w.session.id, w.session.title) for w in seats]
+    form.workshops.choices = choices((w.session.id, w.session.title) for w in seats)
     return [(w, w.is_full and w.session.id not in holding) for w in seats]
 
 
@@ -193,7 +200,8 @@ def edit(token: str) -> Response | str | tuple[str, int]:
         form.process(obj=registration, data={**registration.answers})
         form.workshops.data = [w.id for w in registration.workshops]
         form.language.data = registration.language
-    holding = {w.id for w in registration.workshops} if registration.is_confirmed else set()
+    # Their own workshops stay choosable even when full (a waitlisted wish included).
+    holding = {w.id for w in registration.workshops}
     workshops = _workshop_choices(form, registration.edition, holding)
     if form.validate_on_submit():
         try:
