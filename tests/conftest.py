@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from eventday import create_app
 from eventday.extensions import db
@@ -84,12 +86,36 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database holding the demo edition, made once and copied for each test."""
+    from eventday.programme.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    template = make_app(f"sqlite:///{path}")
+    with template.app_context():
+        db.create_all()
+        load_demo()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def demo(app: Flask) -> int:
+def demo(app: Flask, database_url: str, request: pytest.FixtureRequest) -> int:
     """The demo edition loaded; returns its id."""
     from eventday.programme.demo import load_demo
 
     with app.app_context():
+        if database_url.startswith("sqlite:///"):
+            # Loading the demo takes some thirty write transactions: copy it instead.
+            db.session.remove()
+            db.engine.dispose()
+            target = Path(database_url.removeprefix("sqlite:///"))
+            for leftover in (Path(f"{target}-wal"), Path(f"{target}-shm")):
+                leftover.unlink(missing_ok=True)
+            shutil.copyfile(request.getfixturevalue("demo_template"), target)
+            return db.session.scalar(select(Edition.id).where(Edition.is_current))
         return load_demo().id
 
 
