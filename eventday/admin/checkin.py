@@ -18,6 +18,7 @@ import enum
 import json
 from typing import Any
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Index, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -82,6 +83,9 @@ def _attendee(registration: Registration) -> dict[str, Any]:
         "stakeholder_label": stakeholder_label(registration.stakeholder_type),
         "status": registration.status,
         "workshops": [w.title for w in registration.workshops],
+        "badge_url": url_for("registrations_admin.badge", registration_id=registration.id)
+        if registration.is_confirmed
+        else None,
     }
 
 

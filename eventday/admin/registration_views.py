@@ -21,7 +21,13 @@ from eventday.admin import audit
 from eventday.admin import checkin as checkin_desk
 from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
 from eventday.admin.forms import PostForm
-from eventday.admin.registrations import RegistrationFilter, csv_lines, page, xlsx_file
+from eventday.admin.registrations import (
+    RegistrationFilter,
+    csv_lines,
+    mark_printed,
+    page,
+    xlsx_file,
+)
 from eventday.badges.pdf import badge_sheets_pdf
 from eventday.domain import DomainError
 from eventday.extensions import db
@@ -130,6 +136,7 @@ def badges() -> Response:
     chosen = RegistrationFilter(**{**chosen.__dict__, "sort": "name"})
     registrations = db.session.scalars(chosen.query(edition.id)).all()
     pdf = badge_sheets_pdf([documents.badge_of(r) for r in registrations])
+    mark_printed(edition.id, [r.id for r in registrations])
     return Response(
         pdf,
         mimetype="application/pdf",

@@ -10,10 +10,11 @@ from defusedcsv import csv
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from eventday.database import utcnow, write_transaction
 from eventday.extensions import db
 from eventday.registration.forms import TYPE_FIELDS
 from eventday.registration.models import (
@@ -40,6 +41,7 @@ class RegistrationFilter:
     status: str = ""
     workshop: int | None = None
     checked_in: str = ""  # "yes", "no" or "" (either)
+    printed: str = ""  # badge printed: "yes", "no" or ""
     sort: str = "newest"
 
     @classmethod
@@ -55,6 +57,7 @@ class RegistrationFilter:
             status=one_of("status", set(RegistrationStatus)),
             workshop=args.get("workshop", type=int),
             checked_in=one_of("checked_in", {"yes", "no"}),
+            printed=one_of("printed", {"yes", "no"}),
             sort=sort if sort in SORTS else "newest",
         )
 
@@ -66,6 +69,7 @@ class RegistrationFilter:
             "status": self.status,
             "workshop": str(self.workshop) if self.workshop else "",
             "checked_in": self.checked_in,
+            "printed": self.printed,
             "sort": self.sort if self.sort != "newest" else "",
         }
         return {k: v for k, v in values.items() if v}
@@ -99,6 +103,10 @@ class RegistrationFilter:
             query = query.where(Registration.checked_in_at.is_not(None))
         elif self.checked_in == "no":
             query = query.where(Registration.checked_in_at.is_(None))
+        if self.printed == "yes":
+            query = query.where(Registration.badge_printed_at.is_not(None))
+        elif self.printed == "no":
+            query = query.where(Registration.badge_printed_at.is_(None))
         return query.order_by(*SORTS[self.sort])
 
 
@@ -195,3 +203,15 @@ def _text_cell(sheet: object, value: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
     return cell
+
+
+def mark_printed(edition_id: int, registration_ids: list[int]) -> None:
+    """Remember that these badges went to the printer (for "not yet printed" next time)."""
+    if not registration_ids:
+        return
+    with write_transaction(edition_id):
+        db.session.execute(
+            update(Registration)
+            .where(Registration.id.in_(registration_ids), Registration.badge_printed_at.is_(None))
+            .values(badge_printed_at=utcnow())
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ class Overview:
     capacity: int | None
     quotas: dict[str, tuple[int, int | None]]  # type → (confirmed, quota)
     workshops: list[capacity.WorkshopSeats]
+    per_day: list[tuple[dt.date, int]]  # registrations made each day, in the edition's zone
 
     def count(self, stakeholder_type: str, status: str) -> int:
         return self.by_type_and_status[(stakeholder_type, status)]
@@ -57,4 +59,20 @@ def overview(edition: Edition) -> Overview:
             for kind in StakeholderType
         },
         workshops=capacity.workshop_seats(edition.id),
+        per_day=_per_day(edition),
     )
+
+
+def _per_day(edition: Edition) -> list[tuple[dt.date, int]]:
+    """Registrations per local day, every day from the first to the last one present."""
+    days = Counter(
+        edition.local(moment).date()
+        for moment in db.session.scalars(
+            select(Registration.created_at).where(Registration.edition_id == edition.id)
+        )
+    )
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    span = (last - first).days + 1
+    return [(first + dt.timedelta(days=n), days[first + dt.timedelta(days=n)]) for n in range(span)]

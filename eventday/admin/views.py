@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 
-from eventday.admin import accounts, stats
+from eventday.admin import accounts, audit, stats
 from eventday.admin import checkin as checkin_desk
 from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
 from eventday.admin.forms import LoginForm, PostForm
@@ -96,6 +96,7 @@ def dashboard() -> str:
         "admin/dashboard.html",
         edition=edition,
         overview=stats.overview(edition) if edition else None,
+        latest=audit.entries(edition.id, limit=10) if edition else [],
         types=list(StakeholderType),
         statuses=list(RegistrationStatus),
         logout_form=PostForm(),

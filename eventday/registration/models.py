@@ -99,6 +99,7 @@ class Registration(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     checked_in_desk: Mapped[str] = mapped_column(String(60), default="")
+    badge_printed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     edition: Mapped[Edition] = relationship()
     workshops: Mapped[list[Session]] = relationship(

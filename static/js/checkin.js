@@ -11,6 +11,13 @@
   var count = document.querySelector("#desk-count strong");
   var token = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var scanUrl = body.getAttribute("data-scan-url");
+  var autoPrint = document.getElementById("auto-print");
+  if (autoPrint && window.localStorage) {
+    autoPrint.checked = localStorage.getItem("eventday-auto-print") === "1";
+    autoPrint.addEventListener("change", function () {
+      localStorage.setItem("eventday-auto-print", autoPrint.checked ? "1" : "0");
+    });
+  }
 
   if (!desk.value && window.localStorage) { desk.value = localStorage.getItem("eventday-desk") || ""; }
   desk.addEventListener("change", function () {
@@ -34,6 +41,16 @@
       if (a.workshops && a.workshops.length) { answer.appendChild(line("answer-facts", a.workshops.join(" · "))); }
     }
     if (result.result === "ok" && count) { count.textContent = String(Number(count.textContent) + 1); }
+    if (result.result === "ok" && result.attendee && result.attendee.badge_url) {
+      var link = document.createElement("a");
+      link.href = result.attendee.badge_url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.className = "button";
+      link.textContent = body.getAttribute("data-print-label");
+      answer.appendChild(link);
+      if (autoPrint && autoPrint.checked) { window.open(result.attendee.badge_url, "_blank", "noopener"); }
+    }
   }
 
   function nonce() {
