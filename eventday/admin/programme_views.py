@@ -53,9 +53,15 @@ def _changed() -> None:
 @roles_required(*ORGANISERS)
 def index() -> str:
     edition = _edition()
+    editors = {
+        "rooms": [(r, RoomForm(prefix=f"room-{r.id}", obj=r)) for r in edition.rooms],
+        "tracks": [(t, TrackForm(prefix=f"track-{t.id}", obj=t)) for t in edition.tracks],
+        "speakers": [(s, SpeakerForm(prefix=f"speaker-{s.id}", obj=s)) for s in edition.speakers],
+    }
     return render_template(
         "admin/programme.html",
         edition=edition,
+        editors=editors,
         sessions=programme_sessions(edition.id),
         room_form=RoomForm(prefix="room"),
         track_form=TrackForm(prefix="track"),
@@ -247,3 +253,30 @@ DELETERS = {
 def delete(what: str, item_id: int) -> Response:
     edition = _edition()
     return _act(lambda: DELETERS[what](edition.id, item_id), _("Deleted."), url_for(".index"))
+
+
+@bp.post("/<any(rooms, tracks, speakers):what>/<int:item_id>")
+@roles_required(*ORGANISERS)
+def edit(what: str, item_id: int) -> Response | tuple[str, int]:
+    """Change a room, a track or a speaker from its line on the editor's page."""
+    edition = _edition()
+    form_class, prefix = {
+        "rooms": (RoomForm, "room"),
+        "tracks": (TrackForm, "track"),
+        "speakers": (SpeakerForm, "speaker"),
+    }[what]
+    form = form_class(prefix=f"{prefix}-{item_id}")
+
+    def save() -> object:
+        if what == "rooms":
+            return rules.update_room(edition.id, item_id, form.name.data, form.capacity.data)
+        if what == "tracks":
+            return rules.update_track(edition.id, item_id, form.name.data, form.colour.data.strip())
+        return rules.update_speaker(
+            edition.id, item_id, form.name.data, form.affiliation.data or "", form.bio.data or ""
+        )
+
+    try:
+        return _add(form, save, _("Saved."))
+    except LookupError:
+        abort(404)

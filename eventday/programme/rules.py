@@ -435,3 +435,84 @@ def delete_speaker(edition_id: int, speaker_id: int) -> None:
         _refuse_if_used(used, _("This speaker is in %(n)d sessions: take them out first.", n=used))
         db.session.delete(speaker)
         _touch_programme(edition_id)
+
+
+def update_room(edition_id: int, room_id: int, name: str, capacity: int | None) -> Room:
+    """Rename a room or change its seats (never below a workshop's seats held there)."""
+    with write_transaction(edition_id):
+        room = db.session.get(Room, room_id)
+        if room is None or room.edition_id != edition_id:
+            raise LookupError(room_id)
+        name = _check_name(name)
+        if db.session.scalar(
+            select(Room.id).where(
+                Room.edition_id == edition_id, Room.name == name, Room.id != room_id
+            )
+        ):
+            raise ScheduleError([Violation("name", _("There is already a room of that name."))])
+        if capacity is not None:
+            if capacity < 0:
+                raise ScheduleError([Violation("capacity", _("Seats cannot be negative."))])
+            too_big = db.session.scalars(
+                select(Session).where(
+                    Session.room_id == room_id,
+                    Session.capacity.is_not(None),
+                    Session.capacity > capacity,
+                    Session.status == SessionStatus.SCHEDULED,
+                )
+            ).first()
+            if too_big is not None:
+                raise ScheduleError(
+                    [
+                        Violation(
+                            "capacity",
+                            _(
+                                "%(other)s has %(seats)d seats in this room: lower them first.",
+                                other=_describe(db.session.get_one(Edition, edition_id), too_big),
+                                seats=too_big.capacity,
+                            ),
+                        )
+                    ]
+                )
+        renamed = room.name != name
+        room.name, room.capacity = name, capacity
+        if renamed:  # the room is in every LOCATION: calendars must learn the new name
+            for session in db.session.scalars(select(Session).where(Session.room_id == room_id)):
+                session.sequence += 1
+                session.updated_at = utcnow()
+        _touch_programme(edition_id)
+    return room
+
+
+def update_track(edition_id: int, track_id: int, name: str, colour: str) -> Track:
+    with write_transaction(edition_id):
+        track = db.session.get(Track, track_id)
+        if track is None or track.edition_id != edition_id:
+            raise LookupError(track_id)
+        name = _check_name(name)
+        if not COLOUR_PATTERN.fullmatch(colour):
+            raise ScheduleError([Violation("colour", _("A colour is written #RRGGBB."))])
+        if db.session.scalar(
+            select(Track.id).where(
+                Track.edition_id == edition_id, Track.name == name, Track.id != track_id
+            )
+        ):
+            raise ScheduleError([Violation("name", _("There is already a track of that name."))])
+        track.name, track.colour = name, colour.lower()
+        _touch_programme(edition_id)
+    return track
+
+
+def update_speaker(
+    edition_id: int, speaker_id: int, name: str, affiliation: str = "", bio: str = ""
+) -> Speaker:
+    with write_transaction(edition_id):
+        speaker = db.session.get(Speaker, speaker_id)
+        if speaker is None or speaker.edition_id != edition_id:
+            raise LookupError(speaker_id)
+        speaker.name = _check_name(name, limit=200)
+        speaker.affiliation, speaker.bio = affiliation.strip(), bio.strip()
+        for session in speaker.sessions:  # the DESCRIPTION names the speakers
+            session.updated_at = utcnow()
+        _touch_programme(edition_id)
+    return speaker
