@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from eventday.extensions import db
@@ -78,11 +81,12 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     from eventday.admin.accounts import create_user as create
 
     if password_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create(email, role, password, name)
+        with force_locale("en"):  # the command line speaks English, like its help
+            user = create(email, role, password, name)
     except AccountRefused as refused:
         raise click.ClickException(" ".join(v.message for v in refused.violations)) from None
     click.echo(f"Created {user.email} ({user.role}).")

@@ -63,11 +63,17 @@ def configure_engine(app: Flask) -> None:
         _configure_sqlite(engine)
 
 
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN, so we can choose IMMEDIATE.
         dbapi_connection.isolation_level = None
+        # SQLite's own lower() folds ASCII only: "É" must match "é" in searches too.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")

@@ -102,3 +102,14 @@ def rpps_is_valid(rpps: str) -> bool:
 def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms select choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def without_controls(text: str) -> str:
+    """`text` without control characters (NUL included), for values that reach a database."""
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cs"))
+
+
+def like_pattern(word: str) -> str:
+    """A LIKE pattern finding `word` anywhere, its own % and _ taken literally (escape '\\')."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
@@ -15,6 +16,7 @@ from eventday.admin.models import Role, User
 from eventday.database import utcnow
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db, login
+from eventday.validation import without_controls
 
 MIN_PASSWORD_LENGTH = 10
 ORGANISERS = (Role.ADMIN, Role.ORGANISER)
@@ -58,6 +60,7 @@ def create_user(email: str, role: str, password: str, name: str = "") -> User:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active account with this address and password, else None (same time either way)."""
+    email = without_controls(email)
     user = db.session.scalars(
         select(User).where(func.lower(User.email) == email.strip().lower())
     ).first()
@@ -79,7 +82,9 @@ def roles_required(*roles: str) -> Callable:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+                # After signing in the browser GETs `next`: only a page it can GET.
+                target = request.full_path.rstrip("?") if request.method == "GET" else None
+                return redirect(url_for("admin.login", next=target))
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -92,9 +97,12 @@ def roles_required(*roles: str) -> Callable:
 
 def safe_next(target: str | None) -> str | None:
     """`next=` only to one of our own paths: never another site, never a scheme-relative URL."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or any(ord(c) < 0x20 or c == "\x7f" for c in target):
+        return None  # browsers drop tabs and newlines: "/\t/evil" would become "//evil"
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
-    return target
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def change_account(

@@ -29,6 +29,7 @@ from eventday.extensions import db
 from eventday.registration.labels import stakeholder_label
 from eventday.registration.models import Registration, RegistrationStatus
 from eventday.registration.tokens import checkin_code, read_checkin_code
+from eventday.validation import like_pattern, without_controls
 
 MAX_CODE = 200
 MAX_DESK = 60
@@ -105,9 +106,9 @@ def _answer(
 
 def scan(edition_id: int, request: Scan, user_id: int | None) -> dict[str, Any]:
     """Check in the holder of `request.code`; the answer of CONTRACT.md's scan endpoint."""
-    code = request.code.strip()[:MAX_CODE]
-    desk = request.desk.strip()[:MAX_DESK]
-    nonce = (request.nonce or "").strip()[:MAX_NONCE] or None
+    code = without_controls(request.code).strip()[:MAX_CODE]
+    desk = without_controls(request.desk).strip()[:MAX_DESK]
+    nonce = without_controls(request.nonce or "").strip()[:MAX_NONCE] or None
     with write_transaction(edition_id):
         if nonce is not None:
             earlier = db.session.scalars(
@@ -171,18 +172,18 @@ def _decide(registration: Registration | None, desk: str) -> dict[str, Any]:
 
 def search(edition_id: int, text: str, limit: int = 20) -> list[Registration]:
     """Registrations whose name, organisation or reference contains `text` (forgotten badge)."""
-    words = [w for w in text.strip().lower().split() if w][:4]
+    words = [w for w in without_controls(text).strip().lower().split() if w][:4]
     if not words:
         return []
     query = select(Registration).where(Registration.edition_id == edition_id)
     for word in words:
-        pattern = f"%{word}%"
+        pattern = like_pattern(word)
         query = query.where(
             or_(
-                func.lower(Registration.first_name).like(pattern),
-                func.lower(Registration.last_name).like(pattern),
-                func.lower(Registration.organisation).like(pattern),
-                func.lower(Registration.reference).like(pattern),
+                func.lower(Registration.first_name).like(pattern, escape="\\"),
+                func.lower(Registration.last_name).like(pattern, escape="\\"),
+                func.lower(Registration.organisation).like(pattern, escape="\\"),
+                func.lower(Registration.reference).like(pattern, escape="\\"),
             )
         )
     return list(

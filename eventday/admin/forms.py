@@ -19,7 +19,7 @@ ROLE_CHOICES = choices(
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[InputRequired(_l("Please give your e-mail address.")), Length(max=254)],
+        validators=[InputRequired(_l("Please give your e-mail address.")), CleanText(254)],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

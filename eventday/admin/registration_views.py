@@ -13,6 +13,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -28,11 +29,13 @@ from eventday.admin.registrations import (
     page,
     xlsx_file,
 )
-from eventday.badges.pdf import badge_sheets_pdf
+from eventday.badges.pdf import badge_sheets_pdf, list_pdf
 from eventday.domain import DomainError
 from eventday.extensions import db
+from eventday.i18n import local_date
 from eventday.programme.models import Edition, current_edition
 from eventday.registration import capacity, documents
+from eventday.registration.labels import stakeholder_label
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
 from eventday.registration.tokens import checkin_code
 
@@ -103,7 +106,7 @@ def export_xlsx() -> Response:
 
 @bp.get("/participants")
 @roles_required(*ORGANISERS)
-def participants() -> str:
+def participants() -> str | Response:
     """Printable lists for the day: those who agreed to be listed, or all confirmed (the desk)."""
     edition = _edition()
     everyone = request.args.get("list") == "welcome"
@@ -117,12 +120,31 @@ def participants() -> str:
     )
     if not everyone:
         query = query.where(Registration.listed.is_(True))
+    people = db.session.scalars(query).all()
+    if request.args.get("format") == "pdf":
+        return _people_pdf(edition, people, everyone)
     return render_template(
-        "admin/participants.html",
-        edition=edition,
-        people=db.session.scalars(query).all(),
-        everyone=everyone,
+        "admin/participants.html", edition=edition, people=people, everyone=everyone
     )
+
+
+def _people_pdf(edition: Edition, people: list[Registration], everyone: bool) -> Response:
+    title = _("Welcome-desk list") if everyone else _("List of participants")
+    headers = [_("Name"), _("Organisation"), _("Profile")]
+    if everyone:
+        headers += [_("Reference"), _("Arrived")]
+    rows = []
+    for r in people:
+        row = [
+            f"{r.last_name.upper()} {r.first_name}",
+            r.organisation,
+            stakeholder_label(r.stakeholder_type),
+        ]
+        if everyone:
+            row += [r.reference, "✓" if r.checked_in_at else ""]
+        rows.append(row)
+    pdf = list_pdf(str(title), f"{edition.name} — {local_date(edition.start_date)}", headers, rows)
+    return Response(pdf, mimetype="application/pdf")
 
 
 @bp.get("/badges.pdf")

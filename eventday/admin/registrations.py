@@ -23,6 +23,7 @@ from eventday.registration.models import (
     StakeholderType,
     registration_workshops,
 )
+from eventday.validation import like_pattern, without_controls
 
 PER_PAGE = 50
 SORTS = {
@@ -52,7 +53,7 @@ class RegistrationFilter:
 
         sort = args.get("sort", "newest")
         return cls(
-            text=args.get("q", "").strip()[:100],
+            text=without_controls(args.get("q", "")).strip()[:100],
             stakeholder_type=one_of("type", set(StakeholderType)),
             status=one_of("status", set(RegistrationStatus)),
             workshop=args.get("workshop", type=int),
@@ -77,14 +78,19 @@ class RegistrationFilter:
     def query(self, edition_id: int) -> Select:
         query = select(Registration).where(Registration.edition_id == edition_id)
         for word in self.text.lower().split()[:4]:
-            pattern = f"%{word}%"
+            pattern = like_pattern(word)
             query = query.where(
                 or_(
-                    func.lower(Registration.first_name).like(pattern),
-                    func.lower(Registration.last_name).like(pattern),
-                    func.lower(Registration.email).like(pattern),
-                    func.lower(Registration.organisation).like(pattern),
-                    func.lower(Registration.reference).like(pattern),
+                    *(
+                        func.lower(column).like(pattern, escape="\\")
+                        for column in (
+                            Registration.first_name,
+                            Registration.last_name,
+                            Registration.email,
+                            Registration.organisation,
+                            Registration.reference,
+                        )
+                    )
                 )
             )
         if self.stakeholder_type:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 
 from flask import (
@@ -71,7 +70,7 @@ def login() -> Response | str | tuple[str, int]:
 @bp.errorhandler(RateLimitExceeded)
 def too_many_attempts(error: RateLimitExceeded) -> tuple[str, int]:
     limit = limiter.current_limit
-    wait = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
     form = LoginForm()
     form.form_errors.append(
         _("Too many failed attempts. Please try again in %(seconds)d s.", seconds=wait)
