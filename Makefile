@@ -35,7 +35,7 @@ run: $(BIN)/eventday translations
 	$(BIN)/eventday run --host 127.0.0.1 --port $(PORT)
 
 test: $(BIN)/eventday translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 serve: $(BIN)/eventday translations
 	$(BIN)/eventday db upgrade

@@ -93,6 +93,7 @@ def personal_data_json(registration: Registration) -> str:
             "updated_at": when(registration.updated_at),
             "checked_in_at": when(registration.checked_in_at),
             "checked_in_desk": registration.checked_in_desk,
+            "badge_printed_at": when(registration.badge_printed_at),
         },
         ensure_ascii=False,
         indent=2,
