@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -55,3 +56,15 @@ def local_time(moment: dt.datetime, zone: ZoneInfo | str) -> str:
 def init_app(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.globals.update(local_date=local_date, local_time=local_time)
+
+
+def fold(text: str) -> str:
+    """`text` without accents, case folded: the form names are sorted and compared in."""
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+    ).casefold()
+
+
+def alphabetical(person: object) -> tuple[str, str]:
+    """A sort key by last then first name where "Écuyer" comes with the E's, not after Z."""
+    return fold(person.last_name), fold(person.first_name)

@@ -271,7 +271,7 @@ def test_each_change_of_status_sends_its_own_mail(
     by_kind = dict(zip((kind for _, kind in expected), inbox.messages, strict=True))
     # Only a mail that tells of a seat carries the badge and agenda.
     assert set(attachments(by_kind[MailKind.PROMOTED])) == {"application/pdf", "text/calendar"}
-    for kind in set(MailKind) - {MailKind.CONFIRMED, MailKind.PROMOTED}:
+    for kind in set(by_kind) - {MailKind.CONFIRMED, MailKind.PROMOTED}:
         assert attachments(by_kind[kind]) == {}, kind
     assert "you are on the waiting list" in body(by_kind[MailKind.APPROVED])
     assert f"{PUBLIC_URL}/registration/{bruno.token}" in body(by_kind[MailKind.PROMOTED])

@@ -116,7 +116,9 @@ def change_account(
         raise AccountRefused([Violation("role", _("Unknown role."))])
     new_role = role if role is not None else user.role
     new_active = active if active is not None else user.active
-    loses_admin = user.role == Role.ADMIN and (new_role != Role.ADMIN or not new_active)
+    loses_admin = (
+        user.role == Role.ADMIN and user.active and (new_role != Role.ADMIN or not new_active)
+    )
     if loses_admin:
         admins = db.session.scalar(
             select(func.count()).where(User.role == Role.ADMIN, User.active.is_(True))

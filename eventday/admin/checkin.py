@@ -127,6 +127,14 @@ def scan(edition_id: int, request: Scan, user_id: int | None) -> dict[str, Any]:
                 )
             ).first()
         answer = _decide(registration, desk)
+        if answer["result"] == ScanResult.OK:
+            audit.record(
+                edition_id,
+                user_id,
+                "checkin",
+                registration.id,
+                {"checked_in_at": [None, answer["checked_in_at"]], "desk": [None, desk]},
+            )
         db.session.add(
             CheckinScan(
                 edition_id=edition_id,

@@ -26,6 +26,14 @@ def keep_private(response: Response) -> Response:
     return response
 
 
+def _fill(form: EditionForm, edition: Edition) -> None:
+    """The settings as they are, type rules included."""
+    form.fill(edition)
+    for kind, rule in capacity.type_rules(edition).items():
+        form[f"quota_{kind}"].data = rule.quota
+        form[f"approval_{kind}"].data = rule.needs_approval
+
+
 def _edition() -> Edition:
     edition = current_edition()
     if edition is None:
@@ -39,10 +47,7 @@ def settings() -> Response | tuple[str, int]:
     edition = _edition()
     form = EditionForm()
     if request.method == "GET":
-        form.fill(edition)
-        for kind, rule in capacity.type_rules(edition).items():
-            form[f"quota_{kind}"].data = rule.quota
-            form[f"approval_{kind}"].data = rule.needs_approval
+        _fill(form, edition)
     if form.validate_on_submit():
         try:
             editions.update_edition(edition.id, form.settings(edition))
@@ -93,8 +98,8 @@ def copy() -> Response | tuple[str, int]:
             programme_cache().invalidate()
             flash(_("The new edition is ready and is now the current one."))
             return redirect(url_for(".settings"), code=303)
-    settings_form = EditionForm()
-    settings_form.fill(edition)
+    settings_form = EditionForm(formdata=None)
+    _fill(settings_form, edition)
     return render_template(
         "admin/edition.html",
         edition=edition,

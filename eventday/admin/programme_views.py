@@ -84,13 +84,11 @@ def session(session_id: int | None = None) -> Response | tuple[str, int]:
     form.offer(edition)
     if request.method == "GET" and existing is not None:
         local_start, local_end = edition.local(existing.starts_at), edition.local(existing.ends_at)
-        form.process(
-            obj=existing,
-            day=local_start.date().isoformat(),
-            starts_at=local_start.strftime("%H:%M"),
-            ends_at=local_end.strftime("%H:%M"),
-            speaker_ids=[s.id for s in existing.speakers],
-        )
+        form.process(obj=existing)
+        form.day.data = local_start.date().isoformat()
+        form.starts_at.data = local_start.strftime("%H:%M")
+        form.ends_at.data = local_end.strftime("%H:%M")
+        form.speaker_ids.data = [s.id for s in existing.speakers]
     if form.validate_on_submit():
         try:
             saved = rules.save_session(edition.id, form.draft(edition), session_id)

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventday.admin import audit
 from eventday.admin import checkin as checkin_desk
@@ -32,7 +32,7 @@ from eventday.admin.registrations import (
 from eventday.badges.pdf import badge_sheets_pdf, list_pdf
 from eventday.domain import DomainError
 from eventday.extensions import db
-from eventday.i18n import local_date
+from eventday.i18n import alphabetical, local_date
 from eventday.programme.models import Edition, current_edition
 from eventday.registration import capacity, documents
 from eventday.registration.labels import stakeholder_label
@@ -110,17 +110,13 @@ def participants() -> str | Response:
     """Printable lists for the day: those who agreed to be listed, or all confirmed (the desk)."""
     edition = _edition()
     everyone = request.args.get("list") == "welcome"
-    query = (
-        select(Registration)
-        .where(
-            Registration.edition_id == edition.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        .order_by(func.lower(Registration.last_name), func.lower(Registration.first_name))
+    query = select(Registration).where(
+        Registration.edition_id == edition.id,
+        Registration.status == RegistrationStatus.CONFIRMED,
     )
     if not everyone:
         query = query.where(Registration.listed.is_(True))
-    people = db.session.scalars(query).all()
+    people = sorted(db.session.scalars(query), key=alphabetical)
     if request.args.get("format") == "pdf":
         return _people_pdf(edition, people, everyone)
     return render_template(

@@ -29,8 +29,8 @@ PER_PAGE = 50
 SORTS = {
     "newest": (Registration.created_at.desc(), Registration.id.desc()),
     "oldest": (Registration.created_at, Registration.id),
-    "name": (func.lower(Registration.last_name), func.lower(Registration.first_name)),
-    "organisation": (func.lower(Registration.organisation), func.lower(Registration.last_name)),
+    "name": (Registration.name_key, Registration.id),
+    "organisation": (func.lower(Registration.organisation), Registration.name_key),
 }
 ANSWER_COLUMNS = [name for fields in TYPE_FIELDS.values() for name in fields]
 
@@ -188,8 +188,13 @@ def csv_lines(edition_id: int, chosen: RegistrationFilter) -> Iterator[str]:
     writer.writerow(CSV_HEADER)
     yield "\ufeff" + flush()
     for registration in _rows(edition_id, chosen):
-        writer.writerow(_row(registration))
+        writer.writerow([_no_leading_control(value) for value in _row(registration)])
         yield flush()
+
+
+def _no_leading_control(value: str) -> str:
+    # defusedcsv guards = + - @ | %; a leading tab or carriage return can hide one of them.
+    return "'" + value if value[:1] in ("\t", "\r") else value
 
 
 def xlsx_file(edition_id: int, chosen: RegistrationFilter) -> bytes:

@@ -143,8 +143,18 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
             venue_address=source.venue_address,
             description=source.description,
             capacity=source.capacity,
+            registration_opens_at=source.registration_opens_at + shift
+            if source.registration_opens_at
+            else None,
+            registration_closes_at=source.registration_closes_at + shift
+            if source.registration_closes_at
+            else None,
         )
     )
+    source = db.session.get_one(Edition, source_id)
+    with write_transaction(copy.id):
+        new = db.session.get_one(Edition, copy.id)
+        new.mail_note_fr, new.mail_note_en = source.mail_note_fr, source.mail_note_en
     source = db.session.get_one(Edition, source_id)
     rooms = {r.id: rules.add_room(copy.id, r.name, r.capacity).id for r in source.rooms}
     tracks = {t.id: rules.add_track(copy.id, t.name, t.colour).id for t in source.tracks}

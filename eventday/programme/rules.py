@@ -381,7 +381,11 @@ def _refuse_if_used(count: int, message: str) -> None:
 
 def delete_session(edition_id: int, session_id: int) -> None:
     """Delete a session nobody registered for; one with registered attendees must be cancelled."""
-    from eventday.registration.models import registration_workshops
+    from eventday.registration.models import (
+        Registration,
+        RegistrationStatus,
+        registration_workshops,
+    )
 
     with write_transaction(edition_id):
         session = db.session.get(Session, session_id)
@@ -390,7 +394,11 @@ def delete_session(edition_id: int, session_id: int) -> None:
         held = db.session.scalar(
             select(func.count())
             .select_from(registration_workshops)
-            .where(registration_workshops.c.session_id == session_id)
+            .join(Registration, Registration.id == registration_workshops.c.registration_id)
+            .where(
+                registration_workshops.c.session_id == session_id,
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
         )
         _refuse_if_used(
             held,

@@ -350,6 +350,7 @@ def _create(
         checked_in_at=None,
     )
     registration.workshops = workshops
+    registration.refresh_name_key()
     db.session.add(registration)
     db.session.flush()
     return registration
@@ -416,6 +417,7 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
         registration.accessibility = applicant.accessibility
         registration.listed = applicant.listed
         registration.language = applicant.language
+        registration.refresh_name_key()
         freed = {w.id for w in registration.workshops} - {w.id for w in workshops}
         registration.workshops = workshops
         registration.updated_at = utcnow()

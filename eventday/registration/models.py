@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventday.database import UTCDateTime, utcnow
 from eventday.extensions import db
+from eventday.i18n import fold
 from eventday.programme.models import Edition, Session
 
 
@@ -85,6 +86,8 @@ class Registration(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     # Lower-cased: one registration per address and edition, whatever the case typed.
     email_key: Mapped[str] = mapped_column(String(254))
+    # Last then first name, accents and case folded: "Écuyer" sorts with the E's.
+    name_key: Mapped[str] = mapped_column(String(250), default="", index=True)
     organisation: Mapped[str] = mapped_column(String(200), default="")
     stakeholder_type: Mapped[str] = mapped_column(String(20))
     # The type's own questions, by field name (institution, rpps, company, …).
@@ -118,6 +121,9 @@ class Registration(db.Model):
             name="stakeholder_type_known",
         ),
     )
+
+    def refresh_name_key(self) -> None:
+        self.name_key = f"{fold(self.last_name)} {fold(self.first_name)}"[:250]
 
     @property
     def full_name(self) -> str:
