@@ -58,7 +58,8 @@ ANSWERS = {
 }
 # Internal keys, not data about the person: the row's id, its edition, the URL secret, and
 # the lower-cased copy of the e-mail address used to find duplicates.
-NOT_PERSONAL = {"id", "edition_id", "token", "email_key"}
+# Keys and derived columns: no personal data of their own (name_key is the name, folded).
+NOT_PERSONAL = {"id", "edition_id", "token", "email_key", "name_key"}
 
 
 # --- helpers -------------------------------------------------------------------------------

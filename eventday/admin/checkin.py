@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from eventday.admin import audit
 from eventday.database import UTCDateTime, utcnow, write_transaction
 from eventday.extensions import db
+from eventday.i18n import fold
 from eventday.registration.labels import stakeholder_label
 from eventday.registration.models import Registration, RegistrationStatus
 from eventday.registration.tokens import checkin_code, read_checkin_code
@@ -188,17 +189,13 @@ def search(edition_id: int, text: str, limit: int = 20) -> list[Registration]:
         pattern = like_pattern(word)
         query = query.where(
             or_(
-                func.lower(Registration.first_name).like(pattern, escape="\\"),
-                func.lower(Registration.last_name).like(pattern, escape="\\"),
+                # name_key is folded: "lefevre" finds Lefèvre, "EMILIE" finds Émilie.
+                Registration.name_key.like(like_pattern(fold(word)), escape="\\"),
                 func.lower(Registration.organisation).like(pattern, escape="\\"),
                 func.lower(Registration.reference).like(pattern, escape="\\"),
             )
         )
-    return list(
-        db.session.scalars(
-            query.order_by(Registration.last_name, Registration.first_name).limit(limit)
-        )
-    )
+    return list(db.session.scalars(query.order_by(Registration.name_key).limit(limit)))
 
 
 def undo(edition_id: int, registration_id: int, actor: int | None = None) -> None:

@@ -16,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from eventday.database import utcnow, write_transaction
 from eventday.extensions import db
+from eventday.i18n import fold
 from eventday.registration.forms import TYPE_FIELDS
 from eventday.registration.models import (
     Registration,
@@ -81,16 +82,16 @@ class RegistrationFilter:
             pattern = like_pattern(word)
             query = query.where(
                 or_(
+                    # name_key is folded: "lefevre" finds Lefèvre, "EMILIE" finds Émilie.
+                    Registration.name_key.like(like_pattern(fold(word)), escape="\\"),
                     *(
                         func.lower(column).like(pattern, escape="\\")
                         for column in (
-                            Registration.first_name,
-                            Registration.last_name,
                             Registration.email,
                             Registration.organisation,
                             Registration.reference,
                         )
-                    )
+                    ),
                 )
             )
         if self.stakeholder_type:
