@@ -50,6 +50,8 @@ extract-messages: $(BIN)/eventday
 
 bench: $(BIN)/eventday translations
 	$(BIN)/python bench/programme.py
+	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/checkin.py
 
 clean:
 	rm -rf $(VENV) $(COMPILED)
