@@ -14,8 +14,11 @@ under READ COMMITTED, each statement seeing the latest commits.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from flask import Flask
@@ -87,6 +90,37 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_writer_locks: dict[str, tuple[threading.RLock, int]] = {}
+_writer_locks_guard = threading.Lock()
+
+
+@contextmanager
+def _sqlite_writer_queue(engine: Engine) -> Iterator[None]:
+    """Writers to one SQLite file wait in line on a lock file rather than polling.
+
+    SQLite makes a blocked writer sleep and retry (1, 2, 5, 10… ms); with several
+    gunicorn workers that back-off, not the work, sets the slowest answers. An
+    exclusive flock wakes the next writer as soon as the previous one commits.
+    A thread lock does the same between threads of one process, which share
+    the file lock.
+    """
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        yield
+        return
+    with _writer_locks_guard:
+        if path not in _writer_locks:
+            descriptor = os.open(f"{path}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            _writer_locks[path] = (threading.RLock(), descriptor)
+        thread_lock, descriptor = _writer_locks[path]
+    with thread_lock:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+
 @contextmanager
 def write_transaction(edition_id: int) -> Iterator[None]:
     """Run the block as one transaction that holds the edition's write lock.
@@ -98,14 +132,17 @@ def write_transaction(edition_id: int) -> Iterator[None]:
     session = db.session()
     if session.in_transaction():
         session.rollback()
-    connection = session.connection(execution_options={"sqlite_immediate": True})
-    if connection.dialect.name != "sqlite":
-        connection.execute(
-            text("SELECT id FROM editions WHERE id = :id FOR UPDATE"), {"id": edition_id}
-        )
-    try:
-        yield
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    engine = db.engine
+    queue = _sqlite_writer_queue(engine) if engine.dialect.name == "sqlite" else nullcontext()
+    with queue:
+        connection = session.connection(execution_options={"sqlite_immediate": True})
+        if connection.dialect.name != "sqlite":
+            connection.execute(
+                text("SELECT id FROM editions WHERE id = :id FOR UPDATE"), {"id": edition_id}
+            )
+        try:
+            yield
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
