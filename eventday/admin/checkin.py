@@ -17,11 +17,12 @@ import datetime as dt
 import enum
 import json
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Index, String, Text, func, or_, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, selectinload
 
 from eventday.admin import audit
 from eventday.database import UTCDateTime, utcnow, write_transaction
@@ -75,7 +76,7 @@ class Scan:
     nonce: str | None = None
 
 
-def _attendee(registration: Registration) -> dict[str, Any]:
+def _attendee(registration: Registration, workshops: list[str]) -> dict[str, Any]:
     return {
         "reference": registration.reference,
         "first_name": registration.first_name,
@@ -84,7 +85,7 @@ def _attendee(registration: Registration) -> dict[str, Any]:
         "stakeholder_type": registration.stakeholder_type,
         "stakeholder_label": stakeholder_label(registration.stakeholder_type),
         "status": registration.status,
-        "workshops": [w.title for w in registration.workshops],
+        "workshops": workshops,
         "badge_url": url_for("registrations_admin.badge", registration_id=registration.id)
         if registration.is_confirmed
         else None,
@@ -96,10 +97,11 @@ def _answer(
     message: str,
     registration: Registration | None = None,
     checked_in_at: dt.datetime | None = None,
+    workshops: list[str] | None = None,
 ) -> dict[str, Any]:
     return {
         "result": result.value,
-        "attendee": _attendee(registration) if registration is not None else None,
+        "attendee": _attendee(registration, workshops or []) if registration is not None else None,
         "checked_in_at": checked_in_at.isoformat() if checked_in_at else None,
         "message": message,
     }
@@ -110,6 +112,18 @@ def scan(edition_id: int, request: Scan, user_id: int | None) -> dict[str, Any]:
     code = without_controls(request.code).strip()[:MAX_CODE]
     desk = without_controls(request.desk).strip()[:MAX_DESK]
     nonce = without_controls(request.nonce or "").strip()[:MAX_NONCE] or None
+    # Before the lock, what does not change at the door: who the code names, their workshops.
+    registration_id, workshops, zone = None, [], None
+    reference = read_checkin_code(code, edition_id)
+    if reference is not None:
+        found = db.session.scalars(
+            select(Registration)
+            .where(Registration.edition_id == edition_id, Registration.reference == reference)
+            .options(selectinload(Registration.workshops), joinedload(Registration.edition))
+        ).first()
+        if found is not None:
+            registration_id, zone = found.id, found.edition.zone
+            workshops = [w.title for w in found.workshops]
     with write_transaction(edition_id):
         if nonce is not None:
             earlier = db.session.scalars(
@@ -119,15 +133,9 @@ def scan(edition_id: int, request: Scan, user_id: int | None) -> dict[str, Any]:
             ).first()
             if earlier is not None:
                 return json.loads(earlier.answer)
-        registration = None
-        reference = read_checkin_code(code, edition_id)
-        if reference is not None:
-            registration = db.session.scalars(
-                select(Registration).where(
-                    Registration.edition_id == edition_id, Registration.reference == reference
-                )
-            ).first()
-        answer = _decide(registration, desk)
+        # Under the lock, the registration as it is now (status, first check-in).
+        registration = db.session.get(Registration, registration_id) if registration_id else None
+        answer = _decide(registration, desk, workshops, zone)
         if answer["result"] == ScanResult.OK:
             audit.record(
                 edition_id,
@@ -151,16 +159,26 @@ def scan(edition_id: int, request: Scan, user_id: int | None) -> dict[str, Any]:
     return answer
 
 
-def _decide(registration: Registration | None, desk: str) -> dict[str, Any]:
+def _decide(
+    registration: Registration | None, desk: str, workshops: list[str], zone: ZoneInfo | None
+) -> dict[str, Any]:
     if registration is None:
         return _answer(ScanResult.INVALID, _("Unknown or altered code: not a badge of this day."))
     if registration.status == RegistrationStatus.CANCELLED:
-        return _answer(ScanResult.CANCELLED, _("This registration was cancelled."), registration)
+        return _answer(
+            ScanResult.CANCELLED,
+            _("This registration was cancelled."),
+            registration,
+            None,
+            workshops,
+        )
     if registration.status != RegistrationStatus.CONFIRMED:
         return _answer(
             ScanResult.NOT_CONFIRMED,
             _("This registration is not confirmed (waiting list or approval)."),
             registration,
+            None,
+            workshops,
         )
     if registration.checked_in_at is not None:
         where = registration.checked_in_desk
@@ -168,15 +186,18 @@ def _decide(registration: Registration | None, desk: str) -> dict[str, Any]:
             ScanResult.ALREADY_CHECKED_IN,
             _(
                 "Already checked in at %(time)s, desk %(desk)s.",
-                time=registration.edition.local(registration.checked_in_at).strftime("%H:%M"),
+                time=registration.checked_in_at.astimezone(zone).strftime("%H:%M"),
                 desk=where or "—",
             ),
             registration,
             registration.checked_in_at,
+            workshops,
         )
     registration.checked_in_at = utcnow()
     registration.checked_in_desk = desk
-    return _answer(ScanResult.OK, _("Welcome!"), registration, registration.checked_in_at)
+    return _answer(
+        ScanResult.OK, _("Welcome!"), registration, registration.checked_in_at, workshops
+    )
 
 
 def search(edition_id: int, text: str, limit: int = 20) -> list[Registration]:
