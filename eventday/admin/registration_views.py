@@ -38,6 +38,7 @@ from eventday.registration import capacity, documents
 from eventday.registration.labels import stakeholder_label
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
 from eventday.registration.tokens import checkin_code
+from eventday.registration.views import edit_page
 
 bp = Blueprint("registrations_admin", __name__, url_prefix="/admin")
 
@@ -173,6 +174,20 @@ def detail(registration_id: int) -> str:
         registration=registration,
         history=audit.entries(edition.id, registration.id),
         form=PostForm(),
+    )
+
+
+@bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+def edit(registration_id: int) -> Response | tuple[str, int]:
+    """An organiser corrects an attendee's details or workshops (written to the history)."""
+    registration = _registration(_edition(), registration_id)
+    return edit_page(
+        registration,
+        actor=current_user.id,
+        template="admin/registration_edit.html",
+        done_url=url_for(".detail", registration_id=registration_id),
+        done_message=str(_("Saved.")),
     )
 
 

@@ -193,6 +193,24 @@ def agenda(token: str) -> Response:
 @bp.route("/registration/<token>/edit", methods=["GET", "POST"])
 def edit(token: str) -> Response | str | tuple[str, int]:
     registration = _registration_or_404(token)
+    return edit_page(
+        registration,
+        actor=None,
+        template="registration/edit.html",
+        done_url=url_for(".page", token=token),
+        done_message=_("Your changes are saved."),
+    )
+
+
+def edit_page(
+    registration: Registration,
+    *,
+    actor: int | None,
+    template: str,
+    done_url: str,
+    done_message: str,
+) -> Response | tuple[str, int]:
+    """Change a registration's details and workshops: the attendee's page and the organisers'."""
     if registration.is_cancelled:
         abort(404)
     form = EditForm(stakeholder_type=registration.stakeholder_type)
@@ -206,16 +224,18 @@ def edit(token: str) -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             capacity.update(
-                registration.id, _applicant(form, form.language.data or registration.language)
+                registration.id,
+                _applicant(form, form.language.data or registration.language),
+                actor=actor,
             )
         except DomainError as refused:
             _apply_errors(form, refused)
         else:
-            flash(_("Your changes are saved."))
-            return redirect(url_for(".page", token=token), code=303)
+            flash(done_message)
+            return redirect(done_url, code=303)
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "registration/edit.html",
+        template,
         registration=registration,
         edition=registration.edition,
         form=form,

@@ -1,0 +1,87 @@
+"""Organisers correct an attendee's details from the dashboard; the change is in the history."""
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from eventday.admin.audit import AuditEntry
+from eventday.extensions import db
+from eventday.registration.models import Registration
+from tests.conftest import make_edition
+from tests.test_exports import register
+from tests.test_users_admin import csrf_token, field_errors, signed_in
+
+
+@pytest.fixture
+def edition(app: Flask) -> int:
+    with app.app_context():
+        return make_edition().id
+
+
+@pytest.fixture
+def organiser(app: Flask, edition: int) -> FlaskClient:
+    return signed_in(app, "organiser")
+
+
+def details(**changes: str) -> dict[str, str]:
+    return {
+        "first_name": "Hélène",
+        "last_name": "Lefèvre",
+        "email": "helene.lefevre@example.org",
+        "organisation": "Inserm",
+        "institution": "Université Paris Cité",
+        "position": "postdoc",
+        "language": "en",
+        **changes,
+    }
+
+
+def test_an_organiser_changes_an_attendees_details_and_the_history_says_so(
+    app: Flask,
+    edition: int,
+    organiser: FlaskClient,
+) -> None:
+    registration_id = register(app, edition, "Hélène")
+    path = f"/admin/registrations/{registration_id}/edit"
+    form = organiser.get(path)
+    assert form.status_code == 200
+    assert 'value="Hélène"' in form.get_data(as_text=True)
+
+    answer = organiser.post(
+        path,
+        data={"csrf_token": csrf_token(organiser, path), **details(last_name="Lefèvre-Ødegård")},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == f"/admin/registrations/{registration_id}"
+    with app.app_context():
+        assert db.session.get_one(Registration, registration_id).last_name == "Lefèvre-Ødegård"
+        entry = db.session.scalars(
+            db.select(AuditEntry).where(AuditEntry.registration_id == registration_id)
+        ).one()
+        assert entry.action == "edit"
+        assert entry.user_id is not None
+        assert entry.changes["last_name"] == ["Lefèvre", "Lefèvre-Ødegård"]
+
+
+def test_a_bad_value_is_refused_next_to_its_field_and_nothing_changes(
+    app: Flask,
+    edition: int,
+    organiser: FlaskClient,
+) -> None:
+    registration_id = register(app, edition, "Hélène")
+    path = f"/admin/registrations/{registration_id}/edit"
+    answer = organiser.post(
+        path, data={"csrf_token": csrf_token(organiser, path), **details(email="pas une adresse")}
+    )
+    assert answer.status_code == 422
+    assert field_errors(answer, "email")
+    with app.app_context():
+        assert (
+            db.session.get_one(Registration, registration_id).email == "helene.lefevre@example.org"
+        )
+
+
+def test_the_check_in_desk_may_not_edit_registrations(app: Flask, edition: int) -> None:
+    registration_id = register(app, edition, "Hélène")
+    desk = signed_in(app, "checkin", "desk@example.org")
+    assert desk.get(f"/admin/registrations/{registration_id}/edit").status_code == 403
