@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventday.admin import audit
 from eventday.admin.accounts import ORGANISERS, roles_required
+from eventday.admin.common import edition_or_404, organiser_blueprint
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm
 from eventday.domain import DomainError
 from eventday.extensions import db
 from eventday.programme import editions
 from eventday.programme.cache import programme_cache
-from eventday.programme.models import Edition, current_edition
+from eventday.programme.models import Edition
 from eventday.registration import capacity
 from eventday.registration.models import StakeholderType
 
-bp = Blueprint("edition_admin", __name__, url_prefix="/admin/edition")
-
-
-@bp.after_request
-def keep_private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+bp = organiser_blueprint("edition_admin", "/admin/edition")
 
 
 def _fill(form: EditionForm, edition: Edition) -> None:
@@ -34,17 +29,10 @@ def _fill(form: EditionForm, edition: Edition) -> None:
         form[f"approval_{kind}"].data = rule.needs_approval
 
 
-def _edition() -> Edition:
-    edition = current_edition()
-    if edition is None:
-        abort(404)
-    return edition
-
-
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def settings() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = EditionForm()
     if request.method == "GET":
         _fill(form, edition)
@@ -81,7 +69,7 @@ def settings() -> Response | tuple[str, int]:
 @bp.post("/copy")
 @roles_required(*ORGANISERS)
 def copy() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = CopyEditionForm(prefix="copy")
     if form.validate_on_submit():
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,29 +13,17 @@ from sqlalchemy import select
 from eventday import mail
 from eventday.admin import audit
 from eventday.admin.accounts import ORGANISERS, roles_required
+from eventday.admin.common import edition_or_404, organiser_blueprint
 from eventday.admin.forms import PostForm
 from eventday.domain import DomainError
 from eventday.extensions import db
 from eventday.programme import rules
 from eventday.programme.cache import programme_cache
 from eventday.programme.forms import RoomForm, SessionForm, SpeakerForm, TrackForm
-from eventday.programme.models import Edition, Session, current_edition, programme_sessions
+from eventday.programme.models import Session, programme_sessions
 from eventday.registration.models import Registration, RegistrationStatus, registration_workshops
 
-bp = Blueprint("programme_admin", __name__, url_prefix="/admin/programme")
-
-
-@bp.after_request
-def keep_private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _edition() -> Edition:
-    edition = current_edition()
-    if edition is None:
-        abort(404)
-    return edition
+bp = organiser_blueprint("programme_admin", "/admin/programme")
 
 
 def _show_violations(form: FlaskForm, error: DomainError) -> None:
@@ -52,7 +40,7 @@ def _changed() -> None:
 @bp.get("/")
 @roles_required(*ORGANISERS)
 def index() -> str:
-    edition = _edition()
+    edition = edition_or_404()
     editors = {
         "rooms": [(r, RoomForm(prefix=f"room-{r.id}", obj=r)) for r in edition.rooms],
         "tracks": [(t, TrackForm(prefix=f"track-{t.id}", obj=t)) for t in edition.tracks],
@@ -74,7 +62,7 @@ def index() -> str:
 @bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def session(session_id: int | None = None) -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     existing = None
     if session_id is not None:
         existing = db.session.get(Session, session_id)
@@ -143,7 +131,7 @@ def _act(action: Callable[[], object], done: str, back: str) -> Response:
 @bp.post("/sessions/<int:session_id>/cancel")
 @roles_required(*ORGANISERS)
 def cancel_session(session_id: int) -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     return _act(
         lambda: rules.cancel_session(edition.id, session_id),
         _("Session cancelled: it stays in every calendar, marked cancelled."),
@@ -154,7 +142,7 @@ def cancel_session(session_id: int) -> Response:
 @bp.post("/sessions/<int:session_id>/delete")
 @roles_required(*ORGANISERS)
 def delete_session(session_id: int) -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     return _act(
         lambda: rules.delete_session(edition.id, session_id),
         _("Session deleted."),
@@ -166,7 +154,7 @@ def delete_session(session_id: int) -> Response:
 @roles_required(*ORGANISERS)
 def notify(session_id: int) -> Response:
     """Mail the workshop's attendees that it moved or was cancelled, in one action."""
-    edition = _edition()
+    edition = edition_or_404()
     found = db.session.get(Session, session_id)
     if found is None or found.edition_id != edition.id:
         abort(404)
@@ -204,7 +192,7 @@ def _add(form: FlaskForm, create: Callable[[], object], done: str) -> Response |
 @bp.post("/rooms")
 @roles_required(*ORGANISERS)
 def add_room() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = RoomForm(prefix="room")
     return _add(
         form,
@@ -216,7 +204,7 @@ def add_room() -> Response | tuple[str, int]:
 @bp.post("/tracks")
 @roles_required(*ORGANISERS)
 def add_track() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = TrackForm(prefix="track")
     return _add(
         form,
@@ -228,7 +216,7 @@ def add_track() -> Response | tuple[str, int]:
 @bp.post("/speakers")
 @roles_required(*ORGANISERS)
 def add_speaker() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = SpeakerForm(prefix="speaker")
     return _add(
         form,
@@ -249,7 +237,7 @@ DELETERS = {
 @bp.post("/<any(rooms, tracks, speakers):what>/<int:item_id>/delete")
 @roles_required(*ORGANISERS)
 def delete(what: str, item_id: int) -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     return _act(lambda: DELETERS[what](edition.id, item_id), _("Deleted."), url_for(".index"))
 
 
@@ -257,7 +245,7 @@ def delete(what: str, item_id: int) -> Response:
 @roles_required(*ORGANISERS)
 def edit(what: str, item_id: int) -> Response | tuple[str, int]:
     """Change a room, a track or a speaker from its line on the editor's page."""
-    edition = _edition()
+    edition = edition_or_404()
     form_class, prefix = {
         "rooms": (RoomForm, "room"),
         "tracks": (TrackForm, "track"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -21,6 +20,7 @@ from sqlalchemy import select
 from eventday.admin import audit
 from eventday.admin import checkin as checkin_desk
 from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
+from eventday.admin.common import edition_or_404, organiser_blueprint
 from eventday.admin.forms import PostForm
 from eventday.admin.registrations import (
     RegistrationFilter,
@@ -33,27 +33,14 @@ from eventday.badges.pdf import badge_sheets_pdf, list_pdf
 from eventday.domain import DomainError
 from eventday.extensions import db
 from eventday.i18n import alphabetical, local_date
-from eventday.programme.models import Edition, current_edition
+from eventday.programme.models import Edition
 from eventday.registration import capacity, documents
 from eventday.registration.labels import stakeholder_label
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
 from eventday.registration.tokens import checkin_code
 from eventday.registration.views import edit_page
 
-bp = Blueprint("registrations_admin", __name__, url_prefix="/admin")
-
-
-@bp.after_request
-def keep_private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _edition() -> Edition:
-    edition = current_edition()
-    if edition is None:
-        abort(404)
-    return edition
+bp = organiser_blueprint("registrations_admin", "/admin")
 
 
 def _registration(edition: Edition, registration_id: int) -> Registration:
@@ -66,7 +53,7 @@ def _registration(edition: Edition, registration_id: int) -> Registration:
 @bp.get("/registrations")
 @roles_required(*ORGANISERS)
 def index() -> str:
-    edition = _edition()
+    edition = edition_or_404()
     chosen = RegistrationFilter.from_args(request.args)
     return render_template(
         "admin/registrations.html",
@@ -82,7 +69,7 @@ def index() -> str:
 @bp.get("/registrations.csv")
 @roles_required(*ORGANISERS)
 def export_csv() -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     chosen = RegistrationFilter.from_args(request.args)
     return Response(
         stream_with_context(csv_lines(edition.id, chosen)),
@@ -94,7 +81,7 @@ def export_csv() -> Response:
 @bp.get("/registrations.xlsx")
 @roles_required(*ORGANISERS)
 def export_xlsx() -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     chosen = RegistrationFilter.from_args(request.args)
     return Response(
         xlsx_file(edition.id, chosen),
@@ -109,7 +96,7 @@ def export_xlsx() -> Response:
 @roles_required(*ORGANISERS)
 def participants() -> str | Response:
     """Printable lists for the day: those who agreed to be listed, or all confirmed (the desk)."""
-    edition = _edition()
+    edition = edition_or_404()
     everyone = request.args.get("list") == "welcome"
     query = select(Registration).where(
         Registration.edition_id == edition.id,
@@ -148,7 +135,7 @@ def _people_pdf(edition: Edition, people: list[Registration], everyone: bool) ->
 @roles_required(*ORGANISERS)
 def badges() -> Response:
     """Badges on A4 sheets: the confirmed attendees (or the list's filters), by name."""
-    edition = _edition()
+    edition = edition_or_404()
     chosen = RegistrationFilter.from_args(request.args)
     if not chosen.status:
         chosen = RegistrationFilter(**{**chosen.__dict__, "status": RegistrationStatus.CONFIRMED})
@@ -166,7 +153,7 @@ def badges() -> Response:
 @bp.get("/registrations/<int:registration_id>")
 @roles_required(*ORGANISERS)
 def detail(registration_id: int) -> str:
-    edition = _edition()
+    edition = edition_or_404()
     registration = _registration(edition, registration_id)
     return render_template(
         "admin/registration.html",
@@ -181,7 +168,7 @@ def detail(registration_id: int) -> str:
 @roles_required(*ORGANISERS)
 def edit(registration_id: int) -> Response | tuple[str, int]:
     """An organiser corrects an attendee's details or workshops (written to the history)."""
-    registration = _registration(_edition(), registration_id)
+    registration = _registration(edition_or_404(), registration_id)
     return edit_page(
         registration,
         actor=current_user.id,
@@ -195,7 +182,7 @@ def edit(registration_id: int) -> Response | tuple[str, int]:
 @roles_required(*EVERYONE)
 def badge(registration_id: int) -> Response:
     """One attendee's badge, to print on arrival."""
-    registration = _registration(_edition(), registration_id)
+    registration = _registration(edition_or_404(), registration_id)
     if not registration.is_confirmed:
         abort(404)
     return Response(documents.badge_file(registration), mimetype="application/pdf")
@@ -226,7 +213,7 @@ DONE = {
 @bp.post("/registrations/<int:registration_id>/<action>")
 @roles_required(*ORGANISERS)
 def act(registration_id: int, action: str) -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     registration = _registration(edition, registration_id)
     if action not in ACTIONS:
         abort(404)
@@ -245,7 +232,7 @@ def act(registration_id: int, action: str) -> Response:
 @bp.get("/history")
 @roles_required(*ORGANISERS)
 def history() -> str:
-    edition = _edition()
+    edition = edition_or_404()
     entries = audit.entries(edition.id, limit=500)
     names = dict(
         db.session.execute(

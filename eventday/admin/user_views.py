@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from eventday.admin import accounts
 from eventday.admin.accounts import roles_required
+from eventday.admin.common import organiser_blueprint
 from eventday.admin.forms import PostForm, RoleForm, UserForm
 from eventday.admin.models import Role, User
 from eventday.extensions import db
 
-bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
-
-
-@bp.after_request
-def keep_private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+bp = organiser_blueprint("users_admin", "/admin/users")
 
 
 def _page(form: UserForm, status: int = 200) -> tuple[str, int]:

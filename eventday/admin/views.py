@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -22,13 +21,14 @@ from flask_login import current_user, login_user, logout_user
 from eventday.admin import accounts, audit, stats
 from eventday.admin import checkin as checkin_desk
 from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
+from eventday.admin.common import edition_or_404, organiser_blueprint
 from eventday.admin.forms import LoginForm, PostForm
 from eventday.admin.models import Role
 from eventday.extensions import limiter
 from eventday.programme.models import current_edition
 from eventday.registration.models import RegistrationStatus, StakeholderType
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = organiser_blueprint("admin", "/admin")
 
 # Failed sign-ins only: a few per minute per account, more per address (a shared hospital NAT).
 ACCOUNT_LIMIT = "5 per minute"
@@ -41,12 +41,6 @@ def _failed(response: Response) -> bool:
 
 def _account_key() -> str:
     return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-@bp.after_request
-def keep_private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -103,13 +97,6 @@ def dashboard() -> str:
     )
 
 
-def _current_edition_or_404():
-    edition = current_edition()
-    if edition is None:
-        abort(404)
-    return edition
-
-
 @bp.route("/checkin", methods=["GET", "POST"])
 @roles_required(*EVERYONE)
 def checkin() -> str:
@@ -117,7 +104,7 @@ def checkin() -> str:
 
     Without JavaScript the field's form posts here and the answer is shown on the page.
     """
-    edition = _current_edition_or_404()
+    edition = edition_or_404()
     desk = (request.values.get("desk") or "").strip()[: checkin_desk.MAX_DESK]
     answer = None
     form = PostForm()
@@ -147,7 +134,7 @@ def checkin() -> str:
 @bp.post("/checkin/scan")
 @roles_required(*EVERYONE)
 def scan() -> tuple[Response, int] | Response:
-    edition = _current_edition_or_404()
+    edition = edition_or_404()
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("code", ""), str):
         return jsonify(error=400, message=_("The request could not be understood.")), 400
@@ -167,7 +154,7 @@ def scan() -> tuple[Response, int] | Response:
 @bp.post("/checkin/<int:registration_id>/undo")
 @roles_required(*EVERYONE)
 def undo_checkin(registration_id: int) -> Response:
-    edition = _current_edition_or_404()
+    edition = edition_or_404()
     if not PostForm().validate_on_submit():
         abort(400)
     try:

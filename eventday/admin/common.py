@@ -1,0 +1,27 @@
+"""What every organiser page shares: private answers and the edition it works on."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort
+
+from eventday.programme.models import Edition, current_edition
+
+
+def keep_private(response: Response) -> Response:
+    """Organiser pages hold personal data: never kept by a browser cache or a proxy."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def organiser_blueprint(name: str, url_prefix: str) -> Blueprint:
+    bp = Blueprint(name, __name__, url_prefix=url_prefix)
+    bp.after_request(keep_private)
+    return bp
+
+
+def edition_or_404() -> Edition:
+    """The current edition, which every organiser page works on."""
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    return edition
