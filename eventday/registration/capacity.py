@@ -434,6 +434,19 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
     return registration
 
 
+def _move(registration: Registration, status: str, action: str, actor: int | None) -> None:
+    """Change a registration's status, and say so in the audit log (same transaction)."""
+    audit.record(
+        registration.edition_id,
+        actor,
+        action,
+        registration.id,
+        {"status": [registration.status, str(status)]},
+    )
+    registration.status = status
+    registration.updated_at = utcnow()
+
+
 def cancel(registration_id: int, actor: int | None = None) -> list[Registration]:
     """Cancel a registration; its seat goes to the first waitlisted attendees that fit.
 
@@ -446,15 +459,7 @@ def cancel(registration_id: int, actor: int | None = None) -> list[Registration]
         outbox: list[int] = []
         if not registration.is_cancelled:
             held_seat = registration.is_confirmed
-            audit.record(
-                edition_id,
-                actor,
-                "cancel",
-                registration.id,
-                {"status": [registration.status, RegistrationStatus.CANCELLED.value]},
-            )
-            registration.status = RegistrationStatus.CANCELLED
-            registration.updated_at = utcnow()
+            _move(registration, RegistrationStatus.CANCELLED, "cancel", actor)
             db.session.flush()
             outbox.append(mail.enqueue(registration, mail.MailKind.CANCELLED))
             if held_seat:
@@ -482,15 +487,7 @@ def _promote(edition: Edition, actor: int | None) -> list[Registration]:
         if not seats.fits(edition, rule, candidate.stakeholder_type, workshops):
             continue
         seats.take(candidate.stakeholder_type, workshops)
-        audit.record(
-            edition.id,
-            actor,
-            "promote",
-            candidate.id,
-            {"status": [candidate.status, RegistrationStatus.CONFIRMED.value]},
-        )
-        candidate.status = RegistrationStatus.CONFIRMED
-        candidate.updated_at = utcnow()
+        _move(candidate, RegistrationStatus.CONFIRMED, "promote", actor)
         promoted.append(candidate)
     db.session.flush()
     return promoted
@@ -510,21 +507,12 @@ def decide(registration_id: int, approve: bool, actor: int | None = None) -> Reg
             rule = type_rules(registration.edition)[registration.stakeholder_type]
             workshops = [w.id for w in registration.workshops]
             fits = seats.fits(registration.edition, rule, registration.stakeholder_type, workshops)
-            registration.status = (
-                RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED
-            )
+            status = RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED
+            _move(registration, status, "approve", actor)
             kind = mail.MailKind.APPROVED
         else:
-            registration.status = RegistrationStatus.CANCELLED
+            _move(registration, RegistrationStatus.CANCELLED, "decline", actor)
             kind = mail.MailKind.DECLINED
-        audit.record(
-            edition_id,
-            actor,
-            "approve" if approve else "decline",
-            registration.id,
-            {"status": [RegistrationStatus.PENDING_APPROVAL.value, registration.status]},
-        )
-        registration.updated_at = utcnow()
         db.session.flush()
         outbox = [mail.enqueue(registration, kind)]
     mail.deliver(outbox)
@@ -545,15 +533,7 @@ def promote(registration_id: int, actor: int | None = None) -> Registration:
             raise RegistrationRefused(
                 [Violation("", _("No seat fits this attendee (capacity, quota or workshop)."))]
             )
-        audit.record(
-            edition_id,
-            actor,
-            "promote",
-            registration.id,
-            {"status": [registration.status, RegistrationStatus.CONFIRMED.value]},
-        )
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.updated_at = utcnow()
+        _move(registration, RegistrationStatus.CONFIRMED, "promote", actor)
         db.session.flush()
         outbox = [mail.enqueue(registration, mail.MailKind.PROMOTED)]
     mail.deliver(outbox)
