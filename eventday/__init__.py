@@ -51,9 +51,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from eventday import cli, errors
+    from eventday import cli, errors, security
 
     errors.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     return app
 

@@ -30,6 +30,8 @@ PROGRAMME_CACHE_SECONDS = 1.0
 
 
 WTF_CSRF_TIME_LIMIT = 8 * 3600
+# No form of ours comes near this: anything bigger is refused with a 413 page.
+MAX_CONTENT_LENGTH = 1024 * 1024
 # Cookies only over https; None: when PUBLIC_URL is an https:// address.
 SECURE_COOKIES: bool | None = None
 SESSION_COOKIE_HTTPONLY = True
