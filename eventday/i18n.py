@@ -63,8 +63,3 @@ def fold(text: str) -> str:
     return "".join(
         c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
     ).casefold()
-
-
-def alphabetical(person: object) -> tuple[str, str]:
-    """A sort key by last then first name where "Écuyer" comes with the E's, not after Z."""
-    return fold(person.last_name), fold(person.first_name)

@@ -6,12 +6,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventday.admin import audit
 from eventday.admin.accounts import ORGANISERS, roles_required
 from eventday.admin.common import edition_or_404, organiser_blueprint
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm
 from eventday.domain import DomainError
-from eventday.extensions import db
 from eventday.programme import editions
 from eventday.programme.cache import programme_cache
 from eventday.programme.models import Edition
@@ -79,10 +77,7 @@ def copy() -> Response | tuple[str, int]:
         except editions.EditionExists:
             form.slug.errors.append(_("An edition already uses this short name."))
         else:
-            audit.record(
-                new.id, current_user.id, "copy_edition", None, {"from": [edition.slug, new.slug]}
-            )
-            db.session.commit()
+            capacity.carry_over(edition.id, new.id, current_user.id)
             programme_cache().invalidate()
             flash(_("The new edition is ready and is now the current one."))
             return redirect(url_for(".settings"), code=303)

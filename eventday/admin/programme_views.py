@@ -8,10 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
-from eventday import mail
-from eventday.admin import audit
 from eventday.admin.accounts import ORGANISERS, roles_required
 from eventday.admin.common import edition_or_404, organiser_blueprint
 from eventday.admin.forms import PostForm
@@ -21,7 +18,7 @@ from eventday.programme import rules
 from eventday.programme.cache import programme_cache
 from eventday.programme.forms import RoomForm, SessionForm, SpeakerForm, TrackForm
 from eventday.programme.models import Session, programme_sessions
-from eventday.registration.models import Registration, RegistrationStatus, registration_workshops
+from eventday.registration import capacity
 
 bp = organiser_blueprint("programme_admin", "/admin/programme")
 
@@ -92,24 +89,8 @@ def session(session_id: int | None = None) -> Response | tuple[str, int]:
         form=form,
         existing=existing,
         post_form=PostForm(),
-        attendees=_attendees(existing.id) if existing else [],
+        attendees=capacity.workshop_attendees(existing.id) if existing else [],
     ), (422 if request.method == "POST" else 200)
-
-
-def _attendees(session_id: int) -> list[Registration]:
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .join(
-                registration_workshops, registration_workshops.c.registration_id == Registration.id
-            )
-            .where(
-                registration_workshops.c.session_id == session_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-            .order_by(Registration.last_name)
-        )
-    )
 
 
 def _act(action: Callable[[], object], done: str, back: str) -> Response:
@@ -160,14 +141,8 @@ def notify(session_id: int) -> Response:
         abort(404)
     if not PostForm().validate_on_submit():
         abort(400)
-    people = _attendees(session_id)
-    outbox = [mail.enqueue(r, mail.MailKind.SESSION_CHANGED, session=found) for r in people]
-    audit.record(
-        edition.id, current_user.id, "notify_session", None, {"session": [None, found.title]}
-    )
-    db.session.commit()
-    mail.deliver(outbox)
-    flash(_("%(n)d attendees were written to.", n=len(outbox)))
+    written = capacity.tell_attendees(found, current_user.id)
+    flash(_("%(n)d attendees were written to.", n=written))
     return redirect(url_for(".session", session_id=session_id), code=303)
 
 

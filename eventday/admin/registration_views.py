@@ -25,6 +25,7 @@ from eventday.admin.forms import PostForm
 from eventday.admin.registrations import (
     RegistrationFilter,
     csv_lines,
+    day_list,
     mark_printed,
     page,
     xlsx_file,
@@ -32,7 +33,7 @@ from eventday.admin.registrations import (
 from eventday.badges.pdf import badge_sheets_pdf, list_pdf
 from eventday.domain import DomainError
 from eventday.extensions import db
-from eventday.i18n import alphabetical, local_date
+from eventday.i18n import local_date
 from eventday.programme.models import Edition
 from eventday.registration import capacity, documents
 from eventday.registration.labels import stakeholder_label
@@ -98,13 +99,7 @@ def participants() -> str | Response:
     """Printable lists for the day: those who agreed to be listed, or all confirmed (the desk)."""
     edition = edition_or_404()
     everyone = request.args.get("list") == "welcome"
-    query = select(Registration).where(
-        Registration.edition_id == edition.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    )
-    if not everyone:
-        query = query.where(Registration.listed.is_(True))
-    people = sorted(db.session.scalars(query), key=alphabetical)
+    people = day_list(edition.id, everyone)
     if request.args.get("format") == "pdf":
         return _people_pdf(edition, people, everyone)
     return render_template(

@@ -227,3 +227,14 @@ def mark_printed(edition_id: int, registration_ids: list[int]) -> None:
             .where(Registration.id.in_(registration_ids), Registration.badge_printed_at.is_(None))
             .values(badge_printed_at=utcnow())
         )
+
+
+def day_list(edition_id: int, everyone: bool) -> list[Registration]:
+    """Confirmed attendees by name: everyone (the welcome desk) or those who agreed to be listed."""
+    query = select(Registration).where(
+        Registration.edition_id == edition_id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    )
+    if not everyone:
+        query = query.where(Registration.listed.is_(True))
+    return list(db.session.scalars(query.order_by(Registration.name_key)))

@@ -548,3 +548,44 @@ def resend(registration_id: int, actor: int | None = None) -> None:
         audit.record(registration.edition_id, actor, "resend", registration.id)
         outbox = [mail.enqueue(registration, mail.MailKind.for_status(registration.status))]
     mail.deliver(outbox)
+
+
+def workshop_attendees(session_id: int) -> list[Registration]:
+    """The confirmed attendees holding a seat in a workshop, by name."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .join(
+                registration_workshops, registration_workshops.c.registration_id == Registration.id
+            )
+            .where(
+                registration_workshops.c.session_id == session_id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .order_by(Registration.name_key)
+        )
+    )
+
+
+def tell_attendees(session: Session, actor: int | None) -> int:
+    """Mail a workshop's attendees that it moved or was cancelled; how many were written to."""
+    with write_transaction(session.edition_id):
+        outbox = [
+            mail.enqueue(r, mail.MailKind.SESSION_CHANGED, session=session)
+            for r in workshop_attendees(session.id)
+        ]
+        audit.record(
+            session.edition_id, actor, "notify_session", None, {"session": [None, session.title]}
+        )
+    mail.deliver(outbox)
+    return len(outbox)
+
+
+def carry_over(source_id: int, target_id: int, actor: int | None) -> None:
+    """A new edition made from an old one keeps its profiles' quotas and approvals."""
+    source = db.session.get_one(Edition, source_id)
+    slug, rules = source.slug, type_rules(source)
+    set_type_rules(target_id, rules, actor)
+    with write_transaction(target_id):
+        target = db.session.get_one(Edition, target_id)
+        audit.record(target_id, actor, "copy_edition", None, {"from": [slug, target.slug]})
