@@ -162,7 +162,7 @@ def detail(registration_id: int) -> str:
 @bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def edit(registration_id: int) -> Response | tuple[str, int]:
-    """An organiser corrects an attendee's details or workshops (written to the history)."""
+    """An organiser corrects an attendee's details, profile or workshops (written to the history)."""
     registration = _registration(edition_or_404(), registration_id)
     return edit_page(
         registration,
@@ -170,6 +170,7 @@ def edit(registration_id: int) -> Response | tuple[str, int]:
         template="admin/registration_edit.html",
         done_url=url_for(".detail", registration_id=registration_id),
         done_message=str(_("Saved.")),
+        type_editable=True,
     )
 
 

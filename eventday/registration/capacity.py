@@ -368,6 +368,7 @@ def _snapshot(registration: Registration) -> dict[str, object]:
         "last_name": registration.last_name,
         "email": registration.email,
         "organisation": registration.organisation,
+        "stakeholder_type": registration.stakeholder_type,
         "answers": dict(registration.answers),
         "dietary": registration.dietary,
         "accessibility": registration.accessibility,
@@ -379,9 +380,11 @@ def _snapshot(registration: Registration) -> dict[str, object]:
 
 
 def update(registration_id: int, applicant: Applicant, actor: int | None = None) -> Registration:
-    """Change an attendee's details and workshops (their stakeholder type stays).
+    """Change an attendee's details and workshops; an organiser may change their type too.
 
-    `actor` is the organiser's account (None: the attendee on their own page).
+    `actor` is the organiser's account (None: the attendee on their own page,
+    who keeps their stakeholder type). A new type is admitted as a new
+    registration would be (see `_retype`).
     """
     edition_id = db.session.get_one(Registration, registration_id).edition_id
     with write_transaction(edition_id):
@@ -406,12 +409,21 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
             full = _full_workshops(seats, workshops, holding=(w.id for w in registration.workshops))
             if full:
                 raise _refuse_full(full)
+        retyped = applicant.stakeholder_type != registration.stakeholder_type
+        status = registration.status
+        if retyped:
+            if actor is None:
+                raise RegistrationRefused(
+                    [Violation("stakeholder_type", _("Only the organisers can change a profile."))]
+                )
+            status = _retype(registration, applicant.stakeholder_type, workshops, seats)
         before = _snapshot(registration)
         registration.first_name = applicant.first_name
         registration.last_name = applicant.last_name
         registration.email = applicant.email.strip()
         registration.email_key = email_key
         registration.organisation = applicant.organisation
+        registration.stakeholder_type = applicant.stakeholder_type
         registration.answers = dict(applicant.answers)
         registration.dietary = applicant.dietary
         registration.accessibility = applicant.accessibility
@@ -425,13 +437,54 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
         changes = audit.diff(before, _snapshot(registration))
         if changes:
             audit.record(edition_id, actor, "edit", registration.id, changes)
-        # A workshop seat given up may be what a waitlisted attendee was waiting for.
+        outbox = []
+        if status != registration.status:
+            _move(registration, status, "retype", actor)
+            db.session.flush()
+            outbox.append(mail.enqueue(registration, mail.MailKind.for_status(status)))
+        # A workshop seat given up, or a place in the old type's quota, may be
+        # what a waitlisted attendee was waiting for.
         promoted = (
-            _promote(registration.edition, actor) if freed and registration.is_confirmed else []
+            _promote(registration.edition, actor)
+            if retyped or (freed and registration.is_confirmed)
+            else []
         )
-        outbox = [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
+        outbox += [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
     mail.deliver(outbox)
     return registration
+
+
+def _retype(
+    registration: Registration, new_type: str, workshops: Sequence[Session], seats: _Seats
+) -> str:
+    """The status a registration takes when an organiser changes its stakeholder type.
+
+    A confirmed attendee stays confirmed (the organiser's change is the
+    approval) if the new type's quota has room, else the change is refused;
+    one awaiting approval is confirmed or waitlisted when the new type needs
+    no approval; a waitlisted one keeps their place in the queue.
+    """
+    rule = type_rules(registration.edition)[new_type]
+    if registration.is_confirmed:
+        if rule.quota is not None and seats.by_type[new_type] >= rule.quota:
+            raise RegistrationRefused(
+                [
+                    Violation(
+                        "stakeholder_type",
+                        _(
+                            "This profile's quota is full (%(quota)d seats): raise it in the "
+                            "edition settings first.",
+                            quota=rule.quota,
+                        ),
+                    )
+                ]
+            )
+        return registration.status
+    if registration.status == RegistrationStatus.PENDING_APPROVAL and not rule.needs_approval:
+        held = [w.id for w in workshops]
+        fits = seats.fits(registration.edition, rule, new_type, held)
+        return RegistrationStatus.CONFIRMED if fits else RegistrationStatus.WAITLISTED
+    return registration.status
 
 
 def _move(registration: Registration, status: str, action: str, actor: int | None) -> None:

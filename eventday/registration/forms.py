@@ -189,17 +189,34 @@ class RegistrationForm(FlaskForm):
 
 
 class EditForm(RegistrationForm):
-    """The attendee's own changes: everything but the stakeholder type and consent."""
+    """Changes to a registration: everything but consent.
 
-    def __init__(self, *args: object, stakeholder_type: str, **kwargs: object) -> None:
+    The attendee keeps their stakeholder type; an organiser may change it
+    (`type_editable`), and the new type's own questions are then asked.
+    """
+
+    def __init__(
+        self,
+        *args: object,
+        stakeholder_type: str,
+        type_editable: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)
         del self.consent
-        del self.stakeholder_type
-        self.fixed_type = stakeholder_type
+        self.fixed_type = None if type_editable else stakeholder_type
+        if type_editable:
+            # Not sent at all: the profile stays as it is.
+            self.stakeholder_type.validators = [Optional()]
+            self.stakeholder_type.label.text = _l("Profile")
+            if self.stakeholder_type.data is None:
+                self.stakeholder_type.data = stakeholder_type
+        else:
+            del self.stakeholder_type
 
     @property
     def chosen_type(self) -> str:
-        return self.fixed_type
+        return self.fixed_type or self.stakeholder_type.data or ""
 
 
 class CancelForm(FlaskForm):

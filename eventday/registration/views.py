@@ -209,11 +209,12 @@ def edit_page(
     template: str,
     done_url: str,
     done_message: str,
+    type_editable: bool = False,
 ) -> Response | tuple[str, int]:
     """Change a registration's details and workshops: the attendee's page and the organisers'."""
     if registration.is_cancelled:
         abort(404)
-    form = EditForm(stakeholder_type=registration.stakeholder_type)
+    form = EditForm(stakeholder_type=registration.stakeholder_type, type_editable=type_editable)
     if request.method == "GET":
         form.process(obj=registration, data={**registration.answers})
         form.workshops.data = [w.id for w in registration.workshops]
