@@ -19,6 +19,7 @@ import datetime as dt
 import enum
 import re
 import smtplib
+import types
 from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -29,10 +30,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eventday import mail_texts
 from eventday.database import UTCDateTime, utcnow
 from eventday.extensions import db
+from eventday.i18n import local_date, local_time
+from eventday.programme.models import Edition, Session
 from eventday.registration import documents
-from eventday.registration.models import Registration
+from eventday.registration.labels import STATUS_LABELS
+from eventday.registration.models import Registration, RegistrationStatus
 from eventday.urls import absolute_url
 
 SMTP_TIMEOUT_SECONDS = 10
@@ -96,30 +101,92 @@ class DeliveryReport:
     failed: int = 0
 
 
-def enqueue(registration: Registration, kind: MailKind, **context: object) -> int:
-    """Write a mail for `registration` into the outbox (in the caller's transaction); its id."""
+def compose(registration: Registration, kind: MailKind, **context: object) -> tuple[str, str]:
+    """A mail's subject and body, in the attendee's language.
+
+    The organisers' own wording of this mail (see mail_texts) replaces the
+    standard subject and message; the rest of the mail stays.
+    """
+    edition = registration.edition
+    own = mail_texts.own_text(edition.id, kind.value, registration.language)
     with force_locale(registration.language):
-        subject = f"{SUBJECTS[kind]} · {registration.edition.name}"
+        values = _placeholder_values(registration, context.get("session"))
+        subject = f"{SUBJECTS[kind]} · {edition.name}"
+        if own is not None and own.subject:
+            subject = mail_texts.fill(own.subject, values)
         body = render_template(
             f"mail/{kind.value}.txt",
             registration=registration,
-            edition=registration.edition,
+            edition=edition,
             page_url=absolute_url("registration.page", token=registration.token),
+            own_message=mail_texts.fill(own.body, values) if own is not None else "",
             **context,
         )
     # Templates are written for reading; the mail gets one blank line between paragraphs.
-    body = PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
+    return subject[:300], PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
+
+
+def enqueue(registration: Registration, kind: MailKind, **context: object) -> int:
+    """Write a mail for `registration` into the outbox (in the caller's transaction); its id."""
+    subject, body = compose(registration, kind, **context)
     mail = OutboxMail(
         registration_id=registration.id,
         kind=kind.value,
         recipient=registration.email,
         language=registration.language,
-        subject=subject[:300],
+        subject=subject,
         body=body,
     )
     db.session.add(mail)
     db.session.flush()
     return mail.id
+
+
+def preview(edition: Edition, kind: MailKind, language: str) -> tuple[str, str] | None:
+    """The mail as a sample attendee would get it now (None: the edition has no session
+    to show a session change with)."""
+    context: dict[str, object] = {}
+    if kind == MailKind.SESSION_CHANGED:
+        session = db.session.scalars(
+            select(Session).where(Session.edition_id == edition.id).order_by(Session.starts_at)
+        ).first()
+        if session is None:
+            return None
+        context["session"] = session
+    sample = types.SimpleNamespace(
+        edition=edition,
+        language=language,
+        first_name="Camille",
+        last_name="Durand",
+        reference="RD00-SAMPLE",
+        token="sample",
+        status=RegistrationStatus.CONFIRMED,
+        is_confirmed=True,
+        workshops=[],
+    )
+    return compose(sample, kind, **context)  # type: ignore[arg-type]
+
+
+def _placeholder_values(registration: Registration, session: Session | None) -> dict[str, str]:
+    edition = registration.edition
+    values = {
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "reference": registration.reference,
+        "edition": edition.name,
+        "date": local_date(edition.start_date),
+        "venue": edition.venue_name,
+        "status": str(STATUS_LABELS[registration.status]).lower(),
+    }
+    if session is not None:
+        room = f", {session.room.name}" if session.room else ""
+        values["session"] = session.title
+        values["when"] = (
+            f"{local_date(edition.local(session.starts_at).date())}, "
+            f"{local_time(session.starts_at, edition.zone)}–"
+            f"{local_time(session.ends_at, edition.zone)}{room}"
+        )
+    return values
 
 
 def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:

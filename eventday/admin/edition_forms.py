@@ -106,3 +106,30 @@ class CopyEditionForm(FlaskForm):
         ],
     )
     start_date = DateField(_l("First day"), validators=[InputRequired()])
+
+
+class MailTextForm(FlaskForm):
+    """One kind of mail's own subject and message, in French and English; empty = standard."""
+
+    subject_fr = StringField(
+        _l("Subject in French"), filters=[_strip], validators=[Optional(), CleanText(200)]
+    )
+    body_fr = TextAreaField(
+        _l("Message in French"),
+        filters=[_strip],
+        validators=[Optional(), CleanText(5000, multiline=True)],
+    )
+    subject_en = StringField(
+        _l("Subject in English"), filters=[_strip], validators=[Optional(), CleanText(200)]
+    )
+    body_en = TextAreaField(
+        _l("Message in English"),
+        filters=[_strip],
+        validators=[Optional(), CleanText(5000, multiline=True)],
+    )
+
+    def wording(self) -> dict[str, tuple[str, str]]:
+        return {
+            language: (self[f"subject_{language}"].data or "", self[f"body_{language}"].data or "")
+            for language in ("fr", "en")
+        }

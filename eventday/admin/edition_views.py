@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eventday import mail, mail_texts
 from eventday.admin.accounts import ORGANISERS, roles_required
 from eventday.admin.common import edition_or_404, organiser_blueprint
-from eventday.admin.edition_forms import CopyEditionForm, EditionForm
+from eventday.admin.edition_forms import CopyEditionForm, EditionForm, MailTextForm
 from eventday.domain import DomainError
 from eventday.programme import editions
 from eventday.programme.cache import programme_cache
@@ -78,6 +79,7 @@ def copy() -> Response | tuple[str, int]:
             form.slug.errors.append(_("An edition already uses this short name."))
         else:
             capacity.carry_over(edition.id, new.id, current_user.id)
+            mail_texts.copy_texts(edition.id, new.id)
             programme_cache().invalidate()
             flash(_("The new edition is ready and is now the current one."))
             return redirect(url_for(".settings"), code=303)
@@ -90,3 +92,53 @@ def copy() -> Response | tuple[str, int]:
         copy_form=form,
         types=list(StakeholderType),
     ), 422
+
+
+@bp.get("/mails")
+@roles_required(*ORGANISERS)
+def mails() -> str:
+    """Each kind of mail, and whether the organisers wrote their own wording."""
+    edition = edition_or_404()
+    return render_template(
+        "admin/mails.html",
+        edition=edition,
+        kinds=[
+            (kind, label, mail_texts.texts(edition.id, kind))
+            for kind, label in mail_texts.KIND_LABELS.items()
+        ],
+    )
+
+
+@bp.route("/mails/<kind>", methods=["GET", "POST"])
+@roles_required(*ORGANISERS)
+def mail_text(kind: str) -> Response | tuple[str, int]:
+    """The organisers' subject and message of one kind of mail, with a preview."""
+    edition = edition_or_404()
+    if kind not in mail_texts.KIND_LABELS:
+        abort(404)
+    form = MailTextForm()
+    if request.method == "GET":
+        for language, row in mail_texts.texts(edition.id, kind).items():
+            form[f"subject_{language}"].data = row.subject
+            form[f"body_{language}"].data = row.body
+    if form.validate_on_submit():
+        try:
+            mail_texts.save(edition.id, kind, form.wording(), current_user.id)
+        except DomainError as refused:
+            for violation in refused.violations:
+                form[violation.field].errors.append(violation.message)
+        else:
+            flash(_("Saved. The preview below shows the mail as it is now sent."))
+            return redirect(url_for(".mail_text", kind=kind), code=303)
+    return render_template(
+        "admin/mail_text.html",
+        edition=edition,
+        kind=kind,
+        label=mail_texts.KIND_LABELS[kind],
+        form=form,
+        placeholders=mail_texts.known_placeholders(kind),
+        previews={
+            language: mail.preview(edition, mail.MailKind(kind), language)
+            for language in mail_texts.LANGUAGES
+        },
+    ), (422 if request.method == "POST" else 200)

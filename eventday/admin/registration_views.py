@@ -162,7 +162,7 @@ def detail(registration_id: int) -> str:
 @bp.route("/registrations/<int:registration_id>/edit", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def edit(registration_id: int) -> Response | tuple[str, int]:
-    """An organiser corrects an attendee's details, profile or workshops (written to the history)."""
+    """An organiser corrects an attendee's details, profile or workshops (in the history)."""
     registration = _registration(edition_or_404(), registration_id)
     return edit_page(
         registration,
