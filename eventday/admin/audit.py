@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, select
+from sqlalchemy import JSON, ForeignKey, Index, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventday.admin.models import User
@@ -43,8 +43,8 @@ def record(
     changes: dict[str, Any] | None = None,
 ) -> None:
     """Add an entry in the caller's transaction (so it exists only if the change does)."""
-    db.session.add(
-        AuditEntry(
+    db.session.execute(
+        insert(AuditEntry).values(
             edition_id=edition_id,
             user_id=user_id,
             registration_id=registration_id,
