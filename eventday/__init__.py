@@ -12,6 +12,7 @@ from flask import Flask, Request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventday import config as default_config
 from eventday.extensions import babel, csrf, db, limiter, login, migrate
@@ -100,7 +101,7 @@ def _database_url(app: Flask) -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    from eventday import database, i18n, templating
+    from eventday import assets, database, i18n, templating
     from eventday.programme.cache import ProgrammeCache
     from eventday.programme.fastpath import ReplayProgramme
 
@@ -118,6 +119,13 @@ def _init_extensions(app: Flask) -> None:
     cache = ProgrammeCache(float(app.config["PROGRAMME_CACHE_SECONDS"]))
     app.extensions["eventday_programme_cache"] = cache
     app.wsgi_app = ReplayProgramme(app.wsgi_app, cache)  # type: ignore[method-assign]
+    assets.init_app(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        # Outermost, so every layer sees the visitor's address, scheme and host.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+        )
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -127,7 +135,10 @@ def _register_blueprints(app: Flask) -> None:
     from eventday.programme import views as programme
     from eventday.registration import labels as registration_labels
     from eventday.registration import views as registration
+    from eventday.urls import DatabaseId
 
+    # Before any route is added: each compiles its converters when it is.
+    app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(site.bp)
     app.register_blueprint(programme.bp)
     app.register_blueprint(registration.bp)

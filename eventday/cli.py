@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -92,7 +93,58 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     click.echo(f"Created {user.email} ({user.role}).")
 
 
+@click.command("anonymise")
+@click.option("--edition", "slug", required=True, help="The edition's short name (its slug).")
+@click.option(
+    "--force", is_flag=True, help="Even before the edition's last day has ended (erases it all)."
+)
+@with_appcontext
+def anonymise(slug: str, force: bool) -> None:
+    """Remove the personal data of an edition's attendees; keep its statistics by type."""
+    from eventday import privacy
+    from eventday.programme.models import Edition
+
+    edition = db.session.scalars(select(Edition).where(Edition.slug == slug)).first()
+    if edition is None:
+        known = ", ".join(db.session.scalars(select(Edition.slug).order_by(Edition.start_date)))
+        raise click.ClickException(f"No edition '{slug}'. Editions: {known or 'none'}.")
+    try:
+        count = privacy.anonymise(edition.id, force=force)
+    except privacy.NotYet:
+        raise click.ClickException(
+            f"'{slug}' ends on {edition.end_date:%Y-%m-%d}: its attendees may still come. "
+            "Run this after the day (or with --force)."
+        ) from None
+    click.echo(
+        f"Anonymised {count} registration(s) of '{slug}': names, addresses, answers, mails and "
+        "badge scans are gone; the counts by type, status, workshop and arrival stay."
+    )
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+def backup(path: Path) -> None:
+    """Write a consistent copy of the SQLite database to PATH (a file, or a folder)."""
+    from eventday import privacy
+
+    if db.engine.dialect.name != "sqlite":
+        raise click.ClickException(
+            "This database is not SQLite: back it up with its own tool, e.g. "
+            "pg_dump --format=custom --file=eventday.dump \"$DATABASE_URL\" (see the README)."
+        )
+    database = db.engine.url.database
+    if not database or database == ":memory:":
+        raise click.ClickException("This SQLite database is in memory: there is no file to copy.")
+    if not path.parent.is_dir():
+        raise click.ClickException(f"No folder {path.parent} to write the copy in.")
+    written = privacy.backup_sqlite(database, path)
+    click.echo(f"Copied {database} to {written} ({written.stat().st_size} bytes).")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_mail)
     app.cli.add_command(create_user)
+    app.cli.add_command(anonymise)
+    app.cli.add_command(backup)

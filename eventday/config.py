@@ -15,10 +15,28 @@ MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 MAIL_DEFAULT_SENDER = "eventday@localhost"
 
+# How many reverse proxies (nginx, Caddy…) stand in front of eventday and set
+# X-Forwarded-For/-Proto/-Host/-Port/-Prefix; werkzeug's ProxyFix then trusts
+# that many. 0: the headers are ignored (a client could forge them). Set 1
+# behind one proxy, or rate limits would count the proxy's address for everyone.
+PROXY_HOPS = 0
+
 RATELIMIT_ENABLED = True
 # memory:// counts per worker; redis://127.0.0.1:6379 shares the counts between workers.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
+
+# Against robots on /register (see eventday/registration/robots.py): the least
+# seconds between showing the form and sending it (0: no check), and how many
+# forms one network address may send. A hospital behind one address sends
+# many: raise the limit rather than lower the fill time.
+REGISTRATION_MIN_SECONDS = 3.0
+REGISTRATION_RATE_LIMIT = "10 per minute; 100 per hour"
+
+# Days after an edition's last day by which its personal data is to be
+# anonymised (`eventday anonymise --edition SLUG`); the privacy notice and the
+# dashboard say so.
+PERSONAL_DATA_RETENTION_DAYS = 90
 
 LANGUAGES = ("fr", "en")
 BABEL_DEFAULT_LOCALE = "fr"

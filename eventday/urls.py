@@ -1,10 +1,16 @@
-"""Absolute addresses for mails, calendars and QR codes: EVENTDAY_PUBLIC_URL, else the request's."""
+"""Addresses: absolute ones for mails, calendars and QR codes (EVENTDAY_PUBLIC_URL, else the
+request's), and the row ids that addresses and forms carry."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, request, url_for
+from werkzeug.routing import IntegerConverter, Map
+
+# Row ids are PostgreSQL `integer` columns: a larger number names no row, but reaching the
+# database it fails there (past 2**31 - 1 on PostgreSQL, past 2**63 - 1 on SQLite): a 500.
+MAX_ID = 2**31 - 1
 
 
 def public_base_url() -> str:
@@ -30,3 +36,25 @@ def absolute_url(endpoint: str, **values: object) -> str:
 def webcal_url(endpoint: str, **values: object) -> str:
     """The webcal:// address of a calendar, for "subscribe" links."""
     return "webcal://" + absolute_url(endpoint, **values).split("://", 1)[1]
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in every route: a number that can be a row id, else the route does not match."""
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
+def database_id(text: str) -> int:
+    """A row id read from a form or query (`type=database_id`); ValueError if it cannot be one."""
+    number = int(text)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(text)
+    return number

@@ -55,7 +55,9 @@ class PersonName:
 class EmailAddress:
     def __call__(self, form: Form, field: Field) -> None:
         value = field.data or ""
-        if value and not EMAIL_PATTERN.fullmatch(value):
+        # An address is at most 254 octets (RFC 5321), not characters: "İ" is two, and its
+        # lower case two characters, which the lower-cased key (254 characters) must hold.
+        if value and (len(value.encode()) > 254 or not EMAIL_PATTERN.fullmatch(value)):
             raise ValidationError(
                 _l("This does not look like an e-mail address (name@example.org).")
             )

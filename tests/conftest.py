@@ -60,6 +60,8 @@ def make_app(database_url: str, **config: object) -> Flask:
         "PUBLIC_URL": PUBLIC_URL,
         # The test client speaks plain http, where Secure cookies are not sent back.
         "SECURE_COOKIES": False,
+        # Tests post the registration form at once; tests/test_robots.py checks the delay.
+        "REGISTRATION_MIN_SECONDS": 0,
         **config,
     }
     return create_app(settings)

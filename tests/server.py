@@ -37,6 +37,7 @@ def running_server(database_url: str, instance: Path, workers: int = 4) -> Itera
         "EVENTDAY_SECRET_KEY": "concurrency-test-key",
         "EVENTDAY_INSTANCE_PATH": str(instance),
         "EVENTDAY_RATELIMIT_ENABLED": "false",
+        "EVENTDAY_REGISTRATION_MIN_SECONDS": "0",
         "EVENTDAY_PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
     env.pop("EVENTDAY_MAIL_SERVER", None)

@@ -531,9 +531,14 @@ def test_a_pending_registration_holds_no_workshop_seat(edition_id: int) -> None:
 
 def test_update_changes_the_details_but_not_the_stakeholder_type(edition_id: int) -> None:
     alice = register(edition_id, "Alice", dietary="végétarien")
+    # An attendee (no organiser acting) cannot change their own profile.
+    with pytest.raises(capacity.RegistrationRefused) as refused:
+        capacity.update(alice.id, applicant("Alice", "clinician"))
+    assert [v.field for v in refused.value.violations] == ["stakeholder_type"]
+    assert stored(alice.id).stakeholder_type == "researcher"
     changed = applicant(
         "Alice",
-        "clinician",
+        "researcher",
         first_name="Alicia",
         last_name="Martin-Lefèvre",
         email="Alicia.Martin@Example.org",

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 
+from eventday import privacy
 from eventday.admin import accounts, audit, stats
 from eventday.admin import checkin as checkin_desk
 from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
@@ -27,6 +28,7 @@ from eventday.admin.models import Role
 from eventday.extensions import limiter
 from eventday.programme.models import current_edition
 from eventday.registration.models import RegistrationStatus, StakeholderType
+from eventday.urls import database_id
 
 bp = organiser_blueprint("admin", "/admin")
 
@@ -90,6 +92,7 @@ def dashboard() -> str:
         edition=edition,
         overview=stats.overview(edition) if edition else None,
         latest=audit.entries(edition.id, limit=10) if edition else [],
+        erase_by=privacy.retention_ends(edition) if edition else None,
         types=list(StakeholderType),
         statuses=list(RegistrationStatus),
         logout_form=PostForm(),
@@ -110,7 +113,7 @@ def checkin() -> str:
     form = PostForm()
     if request.method == "POST" and form.validate_on_submit():
         code = request.form.get("code", "")
-        registration_id = request.form.get("registration", type=int)
+        registration_id = request.form.get("registration", type=database_id)
         if registration_id is not None:
             code = checkin_desk.code_of(edition.id, registration_id) or ""
         answer = checkin_desk.scan(
@@ -135,7 +138,10 @@ def checkin() -> str:
 @roles_required(*EVERYONE)
 def scan() -> tuple[Response, int] | Response:
     edition = edition_or_404()
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…" nested deeper than the parser goes: not a scan either
+        payload = None
     if not isinstance(payload, dict) or not isinstance(payload.get("code", ""), str):
         return jsonify(error=400, message=_("The request could not be understood.")), 400
     desk, nonce = payload.get("desk"), payload.get("nonce")

@@ -64,6 +64,8 @@ class Edition(db.Model):
     is_current: Mapped[bool] = mapped_column(default=False)
     # Raised in the same transaction as every programme change: caches compare it.
     programme_version: Mapped[int] = mapped_column(Integer, default=0)
+    # When `eventday anonymise` removed its attendees' personal data (None: not yet).
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

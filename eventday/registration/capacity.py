@@ -522,6 +522,11 @@ def cancel(registration_id: int, actor: int | None = None) -> list[Registration]
     return promoted
 
 
+def promote_waiting(edition_id: int, actor: int | None = None) -> list[Registration]:
+    """Inside the caller's write transaction: freed seats to the first waitlisted that fit."""
+    return _promote(db.session.get_one(Edition, edition_id), actor)
+
+
 def _promote(edition: Edition, actor: int | None) -> list[Registration]:
     seats = _count_seats(edition.id)
     rules = type_rules(edition)

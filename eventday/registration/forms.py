@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
     Field,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -58,7 +60,22 @@ def _text(label: str, limit: int = 200, **kwargs: object) -> StringField:
     return StringField(label, filters=[_strip], validators=[Optional(), CleanText(limit)], **kwargs)
 
 
-class RegistrationForm(FlaskForm):
+class PublicForm(FlaskForm):
+    """A form anyone may post, read from a posted form only.
+
+    Flask-WTF also takes a JSON body as a form's data, any JSON: a number, a list, a lone
+    surrogate, nesting deeper than the parser goes, each of which failed with a 500 (the
+    CSRF error page builds the form too). Browsers post forms; a JSON body is no data.
+    """
+
+    class Meta:
+        def wrap_formdata(self, form: FlaskForm, formdata: object) -> object:
+            if has_request_context() and request.is_json:
+                return None
+            return super().wrap_formdata(form, formdata)
+
+
+class RegistrationForm(PublicForm):
     first_name = StringField(
         _l("First name"),
         filters=[_strip],
@@ -134,8 +151,13 @@ class RegistrationForm(FlaskForm):
     )
     consent = BooleanField(
         _l("I agree that my data is used to organise this day, as the privacy notice explains."),
-        validators=[InputRequired(_l("We need your agreement to register you."))],
+        # DataRequired: "consent=false" is input, but WTForms reads it as unticked.
+        validators=[DataRequired(_l("We need your agreement to register you."))],
     )
+
+    # Against robots (see robots.py): when the form was shown, and a field people never see.
+    started = HiddenField()
+    website = StringField(_l("Leave this field empty"), filters=[_strip])
 
     @property
     def chosen_type(self) -> str:
@@ -203,7 +225,7 @@ class EditForm(RegistrationForm):
         **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)
-        del self.consent
+        del self.consent, self.started, self.website
         self.fixed_type = None if type_editable else stakeholder_type
         if type_editable:
             # Not sent at all: the profile stays as it is.
@@ -219,5 +241,5 @@ class EditForm(RegistrationForm):
         return self.fixed_type or self.stakeholder_type.data or ""
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PublicForm):
     """Only the CSRF token: cancelling asks for nothing else."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,13 +18,15 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 
+from eventday import privacy
 from eventday.domain import DomainError
-from eventday.extensions import db
+from eventday.extensions import db, limiter
 from eventday.programme.models import Edition, current_edition
-from eventday.registration import capacity, documents
+from eventday.registration import capacity, documents, robots
 from eventday.registration.forms import CancelForm, EditForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
 from eventday.validation import choices
@@ -92,18 +96,40 @@ def _applicant(form: RegistrationForm, language: str) -> capacity.Applicant:
     )
 
 
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _sent_by_a_person(form: RegistrationForm) -> bool:
+    """The robot checks of robots.py; a refusal is shown on the form, as typed."""
+    if form.website.data:
+        form.website.errors = [*form.website.errors, robots.honeypot_message()]
+        return False
+    if robots.too_fast(form.started.data):
+        form.form_errors.append(robots.too_fast_message())
+        form.started.data = robots.kept_or_new(form.started.data)
+        return False
+    return True
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
 def register() -> Response | str | tuple[str, int]:
     edition = _edition_or_404()
     form = RegistrationForm()
     if request.method == "GET":
         form.process(request.args)  # links may prefill fields, e.g. ?stakeholder_type=clinician
         form.language.data = form.language.data or str(get_locale())
+        form.started.data = robots.started_token()
+        form.website.data = ""
     workshops = _workshop_choices(form, edition, holding=set())
     state = edition.registration_state()
     if state != "open":
         return render_template("registration/closed.html", edition=edition, state=state)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if request.method == "POST" and not _sent_by_a_person(form):
+        valid = False
+    if valid:
         language = form.language.data or str(get_locale())
         try:
             registration = capacity.register(edition.id, _applicant(form, language))
@@ -115,6 +141,25 @@ def register() -> Response | str | tuple[str, int]:
             return redirect(url_for(".page", token=registration.token), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template(FORM_TEMPLATE, edition=edition, form=form, workshops=workshops), status
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_registrations(error: RateLimitExceeded) -> tuple[str, int]:
+    """Too many forms sent from one network address: the form again, as typed, with the wait."""
+    edition = _edition_or_404()
+    form = RegistrationForm()
+    workshops = _workshop_choices(form, edition, holding=set())
+    limit = limiter.current_limit
+    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
+    form.form_errors.append(
+        _(
+            "Too many registrations were sent from your network address in a short time. "
+            "Please try again in %(seconds)d s.",
+            seconds=wait,
+        )
+    )
+    response = render_template(FORM_TEMPLATE, edition=edition, form=form, workshops=workshops)
+    return response, 429
 
 
 @bp.errorhandler(CSRFError)
@@ -256,6 +301,23 @@ def cancel(token: str) -> Response | str:
         return redirect(url_for(".page", token=token), code=303)
     return render_template(
         "registration/cancel.html",
+        registration=registration,
+        edition=registration.edition,
+        form=form,
+    )
+
+
+@bp.route("/registration/<token>/erase", methods=["GET", "POST"])
+def erase(token: str) -> Response | str:
+    """RGPD: the attendee deletes their registration and everything about them."""
+    registration = _registration_or_404(token)
+    form = CancelForm()
+    if form.validate_on_submit():
+        edition = registration.edition
+        privacy.erase(registration.id)
+        return render_template("registration/erased.html", edition=edition)
+    return render_template(
+        "registration/erase.html",
         registration=registration,
         edition=registration.edition,
         form=form,

@@ -1,0 +1,151 @@
+"""Personal data and its end (RGPD): an attendee erases their registration, an edition is
+anonymised after the day, and a SQLite database is backed up while the app runs.
+
+What is personal: a registration's names, addresses, organisation, answers,
+needs, its token (the key to the attendee's page), the mails written to it,
+the scans of its badge (their code and answer name the holder) and the
+history's before → after values about it. What stays after anonymising: each
+registration's stakeholder type, status, workshops, dates and check-in time,
+so the dashboard's counts by type, the workshops' fill and the arrivals stay
+true for next year's planning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from eventday import mail
+from eventday.admin import audit
+from eventday.admin.audit import AuditEntry
+from eventday.admin.checkin import CheckinScan
+from eventday.database import utcnow, write_transaction
+from eventday.extensions import db
+from eventday.mail import OutboxMail
+from eventday.programme.models import Edition
+from eventday.registration import capacity
+from eventday.registration.models import Registration
+
+
+class NotYet(Exception):
+    """The edition's day has not ended: anonymising would erase attendees still to come."""
+
+
+def erase(registration_id: int) -> None:
+    """Delete a registration and everything that names its attendee, at their request.
+
+    A seat it held goes to the first waitlisted attendees that fit (mailed).
+    The history keeps that a registration of that type was erased, not whose.
+    """
+    edition_id = db.session.get_one(Registration, registration_id).edition_id
+    with write_transaction(edition_id):
+        registration = db.session.get_one(Registration, registration_id)
+        held_seat = registration.is_confirmed
+        kind = registration.stakeholder_type
+        _forget_traces(select(Registration.id).where(Registration.id == registration_id))
+        db.session.delete(registration)
+        db.session.flush()
+        audit.record(edition_id, None, "erase", None, {"stakeholder_type": [kind, None]})
+        promoted = capacity.promote_waiting(edition_id) if held_seat else []
+        outbox = [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
+    mail.deliver(outbox)
+
+
+def retention_ends(edition: Edition) -> dt.date:
+    """The day by which the edition's personal data is to be anonymised."""
+    days = int(current_app.config["PERSONAL_DATA_RETENTION_DAYS"])
+    return edition.end_date + dt.timedelta(days=days)
+
+
+def anonymise(edition_id: int, now: dt.datetime | None = None, force: bool = False) -> int:
+    """Remove the personal data of an edition's attendees; the number of registrations.
+
+    Refused (NotYet) before the edition's last day has ended, unless `force`.
+    Running it again changes nothing more.
+    """
+    now = now or utcnow()
+    with write_transaction(edition_id):
+        edition = db.session.get_one(Edition, edition_id)
+        if now < edition.ends_at and not force:
+            raise NotYet(edition.slug)
+        ids = select(Registration.id).where(Registration.edition_id == edition_id)
+        _forget_traces(ids)
+        registrations = db.session.scalars(
+            select(Registration).where(Registration.edition_id == edition_id)
+        ).all()
+        for registration in registrations:
+            registration.token = secrets.token_urlsafe(32)  # old links now lead nowhere
+            registration.first_name = registration.last_name = ""
+            registration.email = ""
+            registration.email_key = f"anonymised-{registration.id}"
+            registration.name_key = ""
+            registration.organisation = ""
+            registration.answers = {}
+            registration.dietary = registration.accessibility = ""
+            registration.listed = False
+        # What organisers changed about people: keep that it happened, not the values.
+        db.session.execute(
+            update(AuditEntry)
+            .where(AuditEntry.edition_id == edition_id, AuditEntry.registration_id.is_not(None))
+            .values(changes={})
+            .execution_options(synchronize_session=False)
+        )
+        edition.anonymised_at = now
+        audit.record(
+            edition_id, None, "anonymise", None, {"registrations": [None, len(registrations)]}
+        )
+    return len(registrations)
+
+
+def _forget_traces(registration_ids: object) -> None:
+    """Mails, badge scans and history values about these registrations (a subquery of ids)."""
+    db.session.execute(
+        delete(OutboxMail)
+        .where(OutboxMail.registration_id.in_(registration_ids))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(CheckinScan)
+        .where(CheckinScan.registration_id.in_(registration_ids))
+        .values(code="", answer="{}")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.registration_id.in_(registration_ids))
+        .values(changes={})
+        .execution_options(synchronize_session=False)
+    )
+
+
+def backup_sqlite(database: str, target: Path) -> Path:
+    """A consistent copy of a SQLite database file, taken while the app writes to it.
+
+    sqlite3's online backup API copies page by page and restarts if a writer
+    changes a page it has copied, so the copy is one moment's state, WAL
+    included. Written next to `target` then renamed, so a half-made copy is
+    never mistaken for a backup. `target` may be a folder: a dated name is made.
+    """
+    if target.is_dir():
+        target = target / f"eventday-{utcnow():%Y%m%d-%H%M%S}.sqlite3"
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    copy = sqlite3.connect(partial)
+    try:
+        with copy:
+            source.backup(copy, pages=1024)
+        problems = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        if problems != "ok":
+            raise sqlite3.DatabaseError(f"the copy is damaged: {problems}")
+    finally:
+        copy.close()
+        source.close()
+    os.replace(partial, target)
+    return target
