@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from eventday.extensions import db
+from eventday.extensions import db, login
+
+# What the database driver raises when the database cannot do its part (unreachable,
+# restarting, a file that cannot be opened, a lock not granted in time): the request
+# may succeed a moment later, so it gets a 503, not a 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def _wants_json() -> bool:
@@ -35,6 +42,11 @@ def _messages() -> dict[int, str]:
 
 
 def render_error(error: HTTPException) -> tuple[Response | str, int]:
+    if isinstance(error, InternalServerError) and isinstance(
+        error.original_exception, DATABASE_UNAVAILABLE
+    ):
+        # Raised inside another error handler, so Flask made it a 500 (and logged it).
+        return _unavailable()
     code = error.code or 500
     message = _messages().get(code, error.description or "")
     if _wants_json():
@@ -47,11 +59,29 @@ def render_error(error: HTTPException) -> tuple[Response | str, int]:
 
 def render_unexpected(error: Exception) -> tuple[Response | str, int]:
     """Any other exception: logged, the transaction rolled back, a short page without trace."""
+    # A connection lost mid-transaction may fail its rollback too; the pool replaces it.
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        current_app.logger.error(
+            "database unavailable on %s %s: %s", request.method, request.path, _reason(error)
+        )
+        return _unavailable()
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
-    db.session.rollback()
-    if isinstance(error, OperationalError):
-        return render_error(ServiceUnavailable())
     return render_error(InternalServerError())
+
+
+def _unavailable() -> tuple[Response | str, int]:
+    """The 503 page, for an anonymous reader: a signed-in organiser's account cannot be read
+    now, and every page (through Flask-Login's current_user) would try to."""
+    login._update_request_context_with_user()
+    return render_error(ServiceUnavailable())
+
+
+def _reason(error: OperationalError | InterfaceError) -> str:
+    """The driver's first line, never the statement and its values (personal data)."""
+    cause = error.orig if error.orig is not None else error
+    return next(iter(str(cause).strip().splitlines()), type(cause).__name__)
 
 
 def init_app(app: Flask) -> None:

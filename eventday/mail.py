@@ -42,6 +42,8 @@ from eventday.urls import absolute_url
 
 SMTP_TIMEOUT_SECONDS = 10
 PARAGRAPH_BREAK = re.compile(r"\n{3,}")
+# Failures that say the server, not one mail, is the problem.
+SERVER_DOWN = (OSError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
 # A claim older than this belongs to a process that died while sending.
 CLAIM_EXPIRES = dt.timedelta(minutes=5)
 
@@ -232,6 +234,11 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
                     current_app.logger.exception("mail %s could not be made", mail_id)
                 _finish(mail_id, error=f"{type(error).__name__}: {error}")
                 report.failed += 1
+                if isinstance(error, SERVER_DOWN):
+                    # Each new try would wait as long again, inside someone's request:
+                    # the other mails wait in the outbox for `eventday send-mail`.
+                    report.failed += len(waiting) - waiting.index(mail_id) - 1
+                    break
             else:
                 _finish(mail_id, error=None)
                 report.sent += 1
