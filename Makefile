@@ -4,8 +4,13 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 5000
+# PORT, when given, serves both; by default `make run` uses 5000 and `make serve` 8000.
+RUN_PORT = $(or $(PORT),5000)
+SERVE_PORT = $(or $(PORT),8000)
 WEB_CONCURRENCY ?= 2
+# One line per request on standard output: when, what, answer, size, milliseconds.
+# No client address: the reverse proxy's log has it, for as long as its own rules say.
+ACCESS_LOG_FORMAT := '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
 CATALOGUES := $(wildcard eventday/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
@@ -27,19 +32,20 @@ run: $(BIN)/eventday translations
 	$(BIN)/eventday db upgrade
 	$(BIN)/eventday seed-demo --if-no-edition
 	@echo
-	@echo "eventday is serving the demo edition on http://127.0.0.1:$(PORT)/"
-	@echo "Organisers sign in at http://127.0.0.1:$(PORT)/admin/ ; create your account first with:"
+	@echo "eventday is serving the demo edition on http://127.0.0.1:$(RUN_PORT)/"
+	@echo "Organisers sign in at http://127.0.0.1:$(RUN_PORT)/admin/ ; create your account first with:"
 	@echo "    $(BIN)/eventday create-user you@example.org --role admin"
 	@echo "(stop with Ctrl-C)"
 	@echo
-	$(BIN)/eventday run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/eventday run --host 127.0.0.1 --port $(RUN_PORT)
 
 test: $(BIN)/eventday translations
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 serve: $(BIN)/eventday translations
 	$(BIN)/eventday db upgrade
-	$(BIN)/gunicorn --workers $(WEB_CONCURRENCY) --bind 0.0.0.0:$(PORT) --access-logfile - 'eventday:create_app()'
+	$(BIN)/gunicorn --workers $(WEB_CONCURRENCY) --bind 0.0.0.0:$(SERVE_PORT) \
+		--access-logfile - --access-logformat $(ACCESS_LOG_FORMAT) 'eventday:create_app()'
 
 lint: $(BIN)/eventday
 	$(BIN)/ruff check eventday tests bench
