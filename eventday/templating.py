@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import Flask, request
 from flask_babel import get_locale
 
+from eventday.admin.audit import action_label
 from eventday.programme.filters import FILTER_KEYS
 from eventday.programme.labels import kind_label
 from eventday.urls import webcal_url
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
         kind_label=kind_label,
         get_locale=get_locale,
         subscribe_url=webcal_url,
+        action_label=action_label,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

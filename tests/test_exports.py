@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from eventday.admin import checkin as checkin_desk
-from eventday.admin.audit import AuditEntry
+from eventday.admin.audit import ACTION_LABELS, AuditEntry
 from eventday.admin.models import Role, User
 from eventday.extensions import db
 from eventday.mail import OutboxMail
@@ -402,6 +402,8 @@ def test_the_list_shows_fifty_registrations_a_page(
     assert len(second) == 10
     assert listed(organiser, "?sort=name") + second == [f"{name} Camille" for name in names]
     assert listed(organiser, "?sort=name&page=3") == []
+    # A page number no list can reach (past the database's integers) is the first page.
+    assert len(listed(organiser, "?sort=name&page=99999999999999999999")) == 50
 
 
 # --- the detail page's actions and their history -----------------------------------------------
@@ -477,14 +479,16 @@ def test_each_action_of_the_detail_page_is_done_mailed_and_written_in_the_histor
     if state in ("pending", "waitlisted", "confirmed") and status != state:
         before = {"pending": "pending_approval"}.get(state, state)
         assert entries[0].changes == {"status": [before, status]}
+    # The history says it in words (an organiser reads "mail sent again", not "resend").
+    said = str(ACTION_LABELS[action])
     history = table_rows(text(organiser.get(detail)))
     assert [row[1:3] for row in history if row[1] == "organiser@example.org"] == [
-        ["organiser@example.org", action]
+        ["organiser@example.org", said]
     ]
     everything = table_rows(text(organiser.get("/admin/history")))
     with app.app_context():
         reference = db.session.get_one(Registration, registration_id).reference
-    assert ["organiser@example.org", f"{action} · {reference}"] in [row[1:3] for row in everything]
+    assert ["organiser@example.org", f"{said} · {reference}"] in [row[1:3] for row in everything]
 
 
 def test_an_action_the_registration_s_state_does_not_allow_is_refused_with_the_reason(

@@ -73,7 +73,13 @@ def test_the_organisers_wording_reaches_the_next_mails_in_each_language(
 ) -> None:
     with app.app_context():
         workshop = make_session(
-            edition, DAY, "14:00", "15:00", "Atelier <b>capillaroscopie</b>", "workshop", capacity=20
+            edition,
+            DAY,
+            "14:00",
+            "15:00",
+            "Atelier <b>capillaroscopie</b>",
+            "workshop",
+            capacity=20,
         ).id
     answer = write(
         organiser,

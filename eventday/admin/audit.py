@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,6 +34,30 @@ class AuditEntry(db.Model):
         Index("ix_audit_log_registration_id", "registration_id"),
         Index("ix_audit_log_edition_id_created_at", "edition_id", "created_at"),
     )
+
+
+# Each action as organisers read it in the history (the stored names stay English keys).
+ACTION_LABELS = {
+    "approve": _l("approved"),
+    "decline": _l("declined"),
+    "promote": _l("promoted from the waiting list"),
+    "cancel": _l("cancelled"),
+    "resend": _l("mail sent again"),
+    "edit": _l("details changed"),
+    "retype": _l("profile changed"),
+    "checkin": _l("checked in"),
+    "undo_checkin": _l("check-in undone"),
+    "type_rules": _l("quotas and approvals changed"),
+    "notify_session": _l("workshop's attendees written to"),
+    "mail_text": _l("mail wording changed"),
+    "copy_edition": _l("edition created from the previous one"),
+    "erase": _l("registration erased by the attendee"),
+    "anonymise": _l("personal data removed"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
 
 
 def record(

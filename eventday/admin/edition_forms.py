@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
+from eventday.forms import PostedForm
 from eventday.programme.editions import EditionSettings
 from eventday.programme.models import Edition
 from eventday.registration.models import StakeholderType
@@ -19,7 +19,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class EditionForm(FlaskForm):
+class EditionForm(PostedForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
     start_date = DateField(_l("First day"), validators=[InputRequired()])
     end_date = DateField(_l("Last day"), validators=[InputRequired()])
@@ -77,7 +77,7 @@ class EditionForm(FlaskForm):
         )
 
 
-def add_type_fields(form_class: type[FlaskForm]) -> type[FlaskForm]:
+def add_type_fields(form_class: type[PostedForm]) -> type[PostedForm]:
     """A quota and an approval box per stakeholder type (quota_researcher, approval_industry…)."""
     for kind in StakeholderType:
         setattr(
@@ -94,7 +94,7 @@ def add_type_fields(form_class: type[FlaskForm]) -> type[FlaskForm]:
 add_type_fields(EditionForm)
 
 
-class CopyEditionForm(FlaskForm):
+class CopyEditionForm(PostedForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
     slug = StringField(
         _l("Short name in addresses (letters, digits, -)"),
@@ -108,7 +108,7 @@ class CopyEditionForm(FlaskForm):
     start_date = DateField(_l("First day"), validators=[InputRequired()])
 
 
-class MailTextForm(FlaskForm):
+class MailTextForm(PostedForm):
     """One kind of mail's own subject and message, in French and English; empty = standard."""
 
     subject_fr = StringField(

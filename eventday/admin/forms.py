@@ -1,10 +1,10 @@
 """Organiser forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from eventday.forms import PostedForm
 from eventday.validation import CleanText, choices
 
 ROLE_CHOICES = choices(
@@ -16,7 +16,7 @@ ROLE_CHOICES = choices(
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PostedForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[InputRequired(_l("Please give your e-mail address.")), CleanText(254)],
@@ -29,11 +29,11 @@ class LoginForm(FlaskForm):
     )
 
 
-class PostForm(FlaskForm):
+class PostForm(PostedForm):
     """A button that changes something: only the CSRF token."""
 
 
-class UserForm(FlaskForm):
+class UserForm(PostedForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[InputRequired(_l("Please give your e-mail address.")), CleanText(254)],
@@ -47,5 +47,5 @@ class UserForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PostedForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)

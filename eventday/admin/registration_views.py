@@ -40,6 +40,7 @@ from eventday.registration.labels import stakeholder_label
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
 from eventday.registration.tokens import checkin_code
 from eventday.registration.views import edit_page
+from eventday.urls import database_id
 
 bp = organiser_blueprint("registrations_admin", "/admin")
 
@@ -60,7 +61,7 @@ def index() -> str:
         "admin/registrations.html",
         edition=edition,
         chosen=chosen,
-        results=page(edition.id, chosen, request.args.get("page", 1, type=int)),
+        results=page(edition.id, chosen, request.args.get("page", 1, type=database_id)),
         workshops=capacity.workshop_seats(edition.id),
         types=list(StakeholderType),
         statuses=list(RegistrationStatus),

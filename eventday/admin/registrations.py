@@ -24,6 +24,7 @@ from eventday.registration.models import (
     StakeholderType,
     registration_workshops,
 )
+from eventday.urls import database_id
 from eventday.validation import like_pattern, without_controls
 
 PER_PAGE = 50
@@ -57,7 +58,7 @@ class RegistrationFilter:
             text=without_controls(args.get("q", "")).strip()[:100],
             stakeholder_type=one_of("type", set(StakeholderType)),
             status=one_of("status", set(RegistrationStatus)),
-            workshop=args.get("workshop", type=int),
+            workshop=args.get("workshop", type=database_id),
             checked_in=one_of("checked_in", {"yes", "no"}),
             printed=one_of("printed", {"yes", "no"}),
             sort=sort if sort in SORTS else "newest",

@@ -6,11 +6,11 @@ import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventday.forms import PostedForm
 from eventday.programme.labels import KIND_LABELS
 from eventday.programme.models import Edition
 from eventday.programme.rules import SessionDraft
@@ -19,7 +19,7 @@ from eventday.validation import CleanText, choices
 CLOCK = re.compile(r"([01]?\d|2[0-3])[:hH.]([0-5]\d)")
 
 
-def _clock(form: FlaskForm, field: StringField) -> None:
+def _clock(form: PostedForm, field: StringField) -> None:
     if field.data and not CLOCK.fullmatch(field.data.strip()):
         raise ValidationError(_l("Write the time as HH:MM, e.g. 09:30."))
 
@@ -37,7 +37,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PostedForm):
     title = StringField(
         _l("Title"),
         filters=[_strip],
@@ -95,19 +95,19 @@ class SessionForm(FlaskForm):
         )
 
 
-class RoomForm(FlaskForm):
+class RoomForm(PostedForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(120)])
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0, max=100_000)])
 
 
-class TrackForm(FlaskForm):
+class TrackForm(PostedForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(120)])
     colour = StringField(
         _l("Colour (#RRGGBB)"), default="#4a5568", validators=[InputRequired(), CleanText(7)]
     )
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(PostedForm):
     name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
     affiliation = StringField(
         _l("Affiliation"), filters=[_strip], validators=[Optional(), CleanText(300)]

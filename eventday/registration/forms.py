@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from eventday.forms import PostedForm
 from eventday.registration.labels import ASSOCIATION_ROLES, POSITIONS, STAKEHOLDER_LABELS
 from eventday.registration.models import StakeholderType
 from eventday.validation import (
@@ -60,22 +59,7 @@ def _text(label: str, limit: int = 200, **kwargs: object) -> StringField:
     return StringField(label, filters=[_strip], validators=[Optional(), CleanText(limit)], **kwargs)
 
 
-class PublicForm(FlaskForm):
-    """A form anyone may post, read from a posted form only.
-
-    Flask-WTF also takes a JSON body as a form's data, any JSON: a number, a list, a lone
-    surrogate, nesting deeper than the parser goes, each of which failed with a 500 (the
-    CSRF error page builds the form too). Browsers post forms; a JSON body is no data.
-    """
-
-    class Meta:
-        def wrap_formdata(self, form: FlaskForm, formdata: object) -> object:
-            if has_request_context() and request.is_json:
-                return None
-            return super().wrap_formdata(form, formdata)
-
-
-class RegistrationForm(PublicForm):
+class RegistrationForm(PostedForm):
     first_name = StringField(
         _l("First name"),
         filters=[_strip],
@@ -241,5 +225,5 @@ class EditForm(RegistrationForm):
         return self.fixed_type or self.stakeholder_type.data or ""
 
 
-class CancelForm(PublicForm):
+class CancelForm(PostedForm):
     """Only the CSRF token: cancelling asks for nothing else."""
