@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, insert, select
+from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventday.admin.models import User
@@ -35,6 +35,8 @@ class AuditEntry(db.Model):
         Index("ix_audit_log_edition_id_created_at", "edition_id", "created_at"),
     )
 
+
+_INSERT = AuditEntry.__table__.insert()
 
 # Each action as organisers read it in the history (the stored names stay English keys).
 ACTION_LABELS = {
@@ -69,13 +71,15 @@ def record(
 ) -> None:
     """Add an entry in the caller's transaction (so it exists only if the change does)."""
     db.session.execute(
-        insert(AuditEntry).values(
-            edition_id=edition_id,
-            user_id=user_id,
-            registration_id=registration_id,
-            action=action,
-            changes=changes or {},
-        )
+        _INSERT,
+        {
+            "edition_id": edition_id,
+            "user_id": user_id,
+            "registration_id": registration_id,
+            "action": action,
+            "changes": changes or {},
+            "created_at": utcnow(),
+        },
     )
 
 
