@@ -122,10 +122,10 @@ def _init_extensions(app: Flask) -> None:
     assets.init_app(app)
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
-        # Outermost, so every layer sees the visitor's address, scheme and host.
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
-        )
+        # Outermost, so every layer sees the visitor's address and scheme. Only those:
+        # a proxy that sets them may pass X-Forwarded-Host or -Prefix on from the visitor,
+        # who would then choose the links in mails and in the cached programme.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -131,7 +131,7 @@ def backup(path: Path) -> None:
     if db.engine.dialect.name != "sqlite":
         raise click.ClickException(
             "This database is not SQLite: back it up with its own tool, e.g. "
-            "pg_dump --format=custom --file=eventday.dump \"$DATABASE_URL\" (see the README)."
+            'pg_dump --format=custom --file=eventday.dump "$DATABASE_URL" (see the README).'
         )
     database = db.engine.url.database
     if not database or database == ":memory:":

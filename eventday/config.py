@@ -16,9 +16,10 @@ MAIL_PASSWORD: str | None = None
 MAIL_DEFAULT_SENDER = "eventday@localhost"
 
 # How many reverse proxies (nginx, Caddy…) stand in front of eventday and set
-# X-Forwarded-For/-Proto/-Host/-Port/-Prefix; werkzeug's ProxyFix then trusts
-# that many. 0: the headers are ignored (a client could forge them). Set 1
-# behind one proxy, or rate limits would count the proxy's address for everyone.
+# X-Forwarded-For and X-Forwarded-Proto; werkzeug's ProxyFix then trusts that
+# many (the host comes from the Host header the proxy sends, and links in
+# mails from PUBLIC_URL). 0: the headers are ignored (a client could forge
+# them). Set 1 behind one proxy, or rate limits count the proxy's address for all.
 PROXY_HOPS = 0
 
 RATELIMIT_ENABLED = True

@@ -42,8 +42,6 @@ from eventday.urls import absolute_url
 
 SMTP_TIMEOUT_SECONDS = 10
 PARAGRAPH_BREAK = re.compile(r"\n{3,}")
-# Failures that say the server, not one mail, is the problem.
-SERVER_DOWN = (OSError, smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)
 # A claim older than this belongs to a process that died while sending.
 CLAIM_EXPIRES = dt.timedelta(minutes=5)
 
@@ -111,6 +109,8 @@ def compose(registration: Registration, kind: MailKind, **context: object) -> tu
     """
     edition = registration.edition
     own = mail_texts.own_text(edition.id, kind.value, registration.language)
+    if kind == MailKind.APPROVED and not registration.is_confirmed:
+        own = None  # approved onto the waiting list: the standard wording says so
     with force_locale(registration.language):
         values = _placeholder_values(registration, context.get("session"))
         subject = f"{SUBJECTS[kind]} · {edition.name}"
@@ -124,6 +124,8 @@ def compose(registration: Registration, kind: MailKind, **context: object) -> tu
             own_message=mail_texts.fill(own.body, values) if own is not None else "",
             **context,
         )
+    # A subject is one line, whatever separators a name or a wording holds (U+2028…).
+    subject = " ".join(subject.split())
     # Templates are written for reading; the mail gets one blank line between paragraphs.
     return subject[:300], PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
 
@@ -214,6 +216,12 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
             try:
                 # Attachments are made only for a real server: the log needs no badge.
                 message = _message(mail, with_documents=bool(server))
+            except Exception as error:  # noqa: BLE001 - this mail waits; the others go on
+                current_app.logger.exception("mail %s could not be made", mail_id)
+                _finish(mail_id, error=f"{type(error).__name__}: {error}")
+                report.failed += 1
+                continue
+            try:
                 if server:
                     connection = connection or _connect()
                     connection.send_message(message)
@@ -224,21 +232,22 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
                         mail.subject,
                         mail.body,
                     )
-            except Exception as error:  # noqa: BLE001 - any failure leaves the mail waiting
-                if isinstance(error, (OSError, smtplib.SMTPException)):
-                    connection = None
-                    current_app.logger.warning(
-                        "mail %s to %s not sent: %s", mail_id, mail.recipient, error
-                    )
-                else:
-                    current_app.logger.exception("mail %s could not be made", mail_id)
+            except (OSError, smtplib.SMTPException) as error:
+                current_app.logger.warning(
+                    "mail %s to %s not sent: %s", mail_id, mail.recipient, error
+                )
                 _finish(mail_id, error=f"{type(error).__name__}: {error}")
                 report.failed += 1
-                if isinstance(error, SERVER_DOWN):
+                if _server_down(error):
                     # Each new try would wait as long again, inside someone's request:
                     # the other mails wait in the outbox for `eventday send-mail`.
+                    connection = None
                     report.failed += len(waiting) - waiting.index(mail_id) - 1
                     break
+            except Exception as error:  # noqa: BLE001 - delivering never raises
+                current_app.logger.exception("mail %s could not be sent", mail_id)
+                _finish(mail_id, error=f"{type(error).__name__}: {error}")
+                report.failed += 1
             else:
                 _finish(mail_id, error=None)
                 report.sent += 1
@@ -247,6 +256,17 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 connection.quit()
     return report
+
+
+def _server_down(error: Exception) -> bool:
+    """Whether a failure says the server, not this one mail, is the problem.
+
+    Every smtplib error is an OSError; a refused recipient or message is not the
+    server being away, and the next mail may well go.
+    """
+    if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)):
+        return True
+    return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
 
 
 def _claim(mail_id: int) -> OutboxMail | None:

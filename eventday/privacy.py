@@ -144,6 +144,10 @@ def backup_sqlite(database: str, target: Path) -> Path:
         problems = copy.execute("PRAGMA integrity_check").fetchone()[0]
         if problems != "ok":
             raise sqlite3.DatabaseError(f"the copy is damaged: {problems}")
+    except BaseException:
+        copy.close()
+        partial.unlink(missing_ok=True)  # personal data: no half-copy left lying about
+        raise
     finally:
         copy.close()
         source.close()

@@ -18,8 +18,13 @@ ORCID_PREFIXES = ("https://orcid.org/", "http://orcid.org/", "orcid.org/")
 
 
 def has_control_characters(text: str, allow_newlines: bool = False) -> bool:
-    allowed = {"\n", "\r", "\t"} if allow_newlines else set()
-    return any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in text)
+    """Control characters, lone surrogates, and (on one line) the line and paragraph
+    separators U+2028/U+2029, which mail headers and CSV readers take for line breaks."""
+    if allow_newlines:
+        allowed, refused = {"\n", "\r", "\t"}, ("Cc", "Cs")
+    else:
+        allowed, refused = set(), ("Cc", "Cs", "Zl", "Zp")
+    return any(unicodedata.category(c) in refused and c not in allowed for c in text)
 
 
 class CleanText:

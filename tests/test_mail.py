@@ -23,7 +23,7 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from eventday import mail
+from eventday import mail, mail_texts
 from eventday.extensions import db
 from eventday.mail import MailKind, OutboxMail
 from eventday.programme.models import Edition
@@ -416,3 +416,49 @@ def queued_reminders(registration_id: int, count: int) -> list[int]:
     ids = [mail.enqueue(registration, MailKind.MANAGE_LINK) for _ in range(count)]
     db.session.commit()
     return ids
+
+
+class RefusingInbox(Inbox):
+    """An SMTP server that refuses one recipient (550) and takes every other mail."""
+
+    refused = "bruno@example.org"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        if address == self.refused:
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_recipient_does_not_hold_up_the_other_mails(
+    mail_app: Flask, edition_id: int, smtp_port: int
+) -> None:
+    mail_app.config["MAIL_SERVER"] = "127.0.0.1"
+    inbox = RefusingInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    # While the server is away, three registrations wait in the outbox, Bruno's first.
+    mail_app.config["MAIL_PORT"] = free_port()
+    for name in ("Bruno", "Alice", "Chloé"):
+        register(edition_id, name, email=f"{name.lower()}@example.org".replace("é", "e"))
+    mail_app.config["MAIL_PORT"] = smtp_port
+    controller.start()
+    try:
+        report = mail.deliver()
+    finally:
+        controller.stop()
+    assert report == mail.DeliveryReport(sent=2, failed=1)
+    assert sorted(r[0] for r in inbox.recipients) == ["alice@example.org", "chloe@example.org"]
+    refused = [m for m in outbox() if m.sent_at is None]
+    assert [m.recipient for m in refused] == ["bruno@example.org"]
+    assert "SMTPRecipientsRefused" in refused[0].last_error
+
+
+def test_a_line_separator_in_a_name_keeps_the_subject_on_one_line(
+    mail_app: Flask, edition_id: int, inbox: Inbox
+) -> None:
+    with mail_app.test_request_context():
+        mail_texts.save(edition_id, "confirmed", {"en": ("Welcome {first_name}", "")}, actor=None)
+    # The form refuses such a name (test_registration_form's hostile values); one written
+    # before, or by a script, must not stop its mail.
+    register(edition_id, "Zoé\u2028X", email="zoe@example.org")
+    assert [m["Subject"] for m in inbox.messages] == ["Welcome Zoé X"]

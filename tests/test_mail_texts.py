@@ -20,6 +20,8 @@ from eventday.admin.models import Role
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.mail_texts import MailText
+from eventday.programme.models import Edition
+from eventday.registration import capacity
 from eventday.registration.models import Registration
 from tests.conftest import make_edition, make_session
 from tests.test_edition_settings import COPY, SETTINGS
@@ -191,3 +193,23 @@ def test_a_check_in_account_cannot_change_the_mails(app: Flask, edition: int) ->
     desk = signed_in(app, Role.CHECKIN)
     assert desk.get(CONFIRMED).status_code == 403
     assert desk.post(CONFIRMED, data={"body_fr": "x"}).status_code in (400, 403)
+
+
+def test_an_approval_onto_the_waiting_list_keeps_the_standard_wording(
+    app: Flask, edition: int, organiser: FlaskClient
+) -> None:
+    path = "/admin/edition/mails/approved"
+    assert (
+        write(organiser, path, body_en="Your seat is confirmed, {first_name}.").status_code == 303
+    )
+    confirmed = register(app, edition, "Inès", "Haddad", stakeholder_type="industry")
+    waiting = register(app, edition, "Marc", "Petit", stakeholder_type="industry")
+    with app.app_context():
+        db.session.get_one(Edition, edition).capacity = 1
+        db.session.commit()
+        capacity.decide(confirmed, approve=True)
+        capacity.decide(waiting, approve=True)
+    assert "Your seat is confirmed, Inès." in last_mail(app, confirmed).body
+    waitlisted = last_mail(app, waiting).body
+    assert "Your seat is confirmed" not in waitlisted
+    assert "you are on the waiting list" in waitlisted

@@ -7,9 +7,11 @@ searched for the attendee's name, address and answers.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -261,3 +263,42 @@ def test_no_registration_is_left_behind_by_erasing(app: Flask, edition: int) -> 
     with app.app_context():
         privacy.erase(first)
         assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+
+
+def test_a_badge_scanned_while_its_attendee_erases_it_is_invalid(
+    app: Flask, edition: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registration_id = register(app, edition, "Hélène")
+    with app.app_context():
+        code = checkin_code(edition, db.session.get_one(Registration, registration_id).reference)
+    taking_the_lock = checkin_desk.write_transaction
+
+    @contextlib.contextmanager
+    def erased_meanwhile(edition_id: int) -> Iterator[None]:
+        privacy.erase(registration_id)  # between the look-up and the lock
+        with taking_the_lock(edition_id):
+            yield
+
+    monkeypatch.setattr(checkin_desk, "write_transaction", erased_meanwhile)
+    with app.test_request_context():
+        answer = checkin_desk.scan(edition, checkin_desk.Scan(code, "Entrée 1"), None)
+    assert answer["result"] == "invalid"
+    with app.app_context():
+        scans = db.session.scalars(select(checkin_desk.CheckinScan)).all()
+        assert [(s.registration_id, s.result) for s in scans] == [(None, "invalid")]
+
+
+def test_an_expired_erase_form_is_shown_again_not_the_registration_form(
+    app: Flask, edition: int
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    registration_id = register(app, edition, "Hélène")
+    token = token_of(app, registration_id)
+    answer = english_client(app).post(
+        f"/registration/{token}/erase", data={"csrf_token": "expired"}
+    )
+    assert answer.status_code == 400
+    page = text(answer)
+    assert "Erase my registration and my data?" in page
+    assert "This form had expired" in page
+    assert status_of(app, registration_id) == "confirmed"

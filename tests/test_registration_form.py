@@ -402,6 +402,8 @@ HOSTILE = {
     "escape": "Zoé\x1b[2J",
     "formula": '=HYPERLINK("http://x")',
     "right-to-left override": "Zoé\u202egpj.exe",
+    # Refused on one line (mail headers take it for a line break), kept in a text area.
+    "line separator": "Zoé\u2028Perrin",
     "emoji": "🎉",
     "arabic": "مستشفى الجامعة",
     "chinese": "林梅研究所",

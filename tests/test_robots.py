@@ -103,8 +103,8 @@ def test_a_missing_or_forged_start_is_refused_and_replaced(
     replaced = started_of(html(answer))
     assert replaced != started
     with app.test_request_context():
-        assert robots.too_fast(replaced)  # genuine, and just issued
-        assert not robots.too_fast(replaced, now=time.time() + 5)
+        assert robots.refusal(replaced)  # genuine, and just issued
+        assert robots.refusal(replaced, now=time.time() + 5) is None
     assert written(app) == (0, 0)
 
 
@@ -158,3 +158,14 @@ def test_the_rate_limit_can_be_turned_off(database_url: str) -> None:
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+def test_a_start_older_than_a_day_is_refused_and_replaced(app: Flask, client: FlaskClient) -> None:
+    stale = shown_seconds_ago(app, robots.MAX_AGE_SECONDS + 60)
+    answer = submit(client, {**person(first_name="Zoë"), "started": stale})
+    assert answer.status_code == 422
+    shown = html(answer)
+    assert "This form was opened a long time ago." in shown
+    assert 'value="Zoë"' in shown
+    assert started_of(shown) != stale
+    assert written(app) == (0, 0)

@@ -55,9 +55,8 @@ def _register_from(app: Flask, address: str, email: str):
     client = app.test_client()
     client.environ_base["HTTP_X_FORWARDED_FOR"] = address
     client.environ_base["HTTP_X_FORWARDED_PROTO"] = "https"
-    client.environ_base["HTTP_X_FORWARDED_HOST"] = "journee.example.org"
     # On https Flask-WTF also checks that a form comes from our own pages, as browsers say.
-    client.environ_base["HTTP_REFERER"] = "https://journee.example.org/register"
+    client.environ_base["HTTP_REFERER"] = "https://localhost/register"
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return submit(client, person(email=email))
 
@@ -88,6 +87,29 @@ def test_without_the_setting_forwarded_headers_are_not_believed(database_url) ->
     assert _register_from(app, "198.51.100.23", "b@example.org").status_code == 429
     answer = app.test_client().get("/register", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in answer.headers
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_behind_a_proxy_the_host_and_prefix_a_visitor_sends_are_not_believed(
+    database_url,
+) -> None:
+    app = _app_behind_proxy(database_url, hops=1)
+    client = app.test_client()
+    answer = client.get(
+        "/programme.json",
+        headers={
+            "X-Forwarded-For": "203.0.113.7",
+            "X-Forwarded-Host": "evil.example",
+            "X-Forwarded-Prefix": "/evil",
+        },
+    )
+    assert answer.status_code == 200
+    shown = answer.get_data(as_text=True)
+    assert "evil" not in shown
+    page = client.get("/register", headers={"X-Forwarded-Prefix": "/evil"})
+    assert "/evil/" not in page.get_data(as_text=True)
     with app.app_context():
         db.drop_all()
         db.engine.dispose()

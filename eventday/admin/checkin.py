@@ -157,8 +157,10 @@ def scan(edition_id: int, request: Scan, user_id: int | None) -> dict[str, Any]:
                 return json.loads(earlier)
         holder = None
         if person is not None:
-            state = db.session.execute(_STATE, {"registration_id": person.id}).one()
-            holder = _Holder(person, workshops, *state)
+            # None: erased by its attendee since it was looked up; then the code is invalid.
+            state = db.session.execute(_STATE, {"registration_id": person.id}).first()
+            holder = _Holder(person, workshops, *state) if state is not None else None
+            person = person if state is not None else None
         now = utcnow()
         answer = _decide(holder, zone, now)
         if answer["result"] == ScanResult.OK:

@@ -19,13 +19,15 @@ import time
 
 from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer
 
 SALT = "eventday.registration.started"
+# A form's start stays good this long: a person may leave the form open a day.
+MAX_AGE_SECONDS = 24 * 3600
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=SALT)
 
 
 def started_token(at: float | None = None) -> str:
@@ -33,25 +35,41 @@ def started_token(at: float | None = None) -> str:
     return _serializer().dumps(round(at if at is not None else time.time(), 3))
 
 
-def kept_or_new(token: str | None) -> str:
-    """The form's own start when it is genuine (the time spent on it counts), else a new one."""
+def _started(token: str | None) -> float | None:
+    """The moment a genuine start holds (None: missing or altered)."""
     try:
-        _serializer().loads(token or "")
-    except BadSignature:
-        return started_token()
-    return token or started_token()
+        return float(_serializer().loads(token or ""))
+    except (BadSignature, TypeError, ValueError):
+        return None
 
 
-def too_fast(token: str | None, now: float | None = None) -> bool:
-    """Whether a form was sent back sooner than a person could fill it (or without its start)."""
+def kept_or_new(token: str | None, now: float | None = None) -> str:
+    """The form's own start when genuine and recent (the time spent counts), else a new one."""
+    started = _started(token)
+    now = now if now is not None else time.time()
+    if token and started is not None and now - started <= MAX_AGE_SECONDS:
+        return token
+    return started_token()
+
+
+def refusal(token: str | None, now: float | None = None) -> str | None:
+    """Why a form sent back with this start is refused (None: it is not).
+
+    Too soon after it was shown, or its start missing, altered, or older than
+    MAX_AGE_SECONDS (a start fetched once and replayed for ever by a robot).
+    """
     least = float(current_app.config["REGISTRATION_MIN_SECONDS"])
     if least <= 0:
-        return False
-    try:
-        started = float(_serializer().loads(token or ""))
-    except (BadSignature, TypeError, ValueError):
-        return True
-    return (now if now is not None else time.time()) - started < least
+        return None
+    started = _started(token)
+    if started is None:
+        return too_fast_message()
+    elapsed = (now if now is not None else time.time()) - started
+    if elapsed > MAX_AGE_SECONDS:
+        return _("This form was opened a long time ago. Please check it and send it again.")
+    if elapsed < least:
+        return too_fast_message()
+    return None
 
 
 def too_fast_message() -> str:

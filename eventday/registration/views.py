@@ -105,8 +105,9 @@ def _sent_by_a_person(form: RegistrationForm) -> bool:
     if form.website.data:
         form.website.errors = [*form.website.errors, robots.honeypot_message()]
         return False
-    if robots.too_fast(form.started.data):
-        form.form_errors.append(robots.too_fast_message())
+    refused = robots.refusal(form.started.data)
+    if refused:
+        form.form_errors.append(refused)
         form.started.data = robots.kept_or_new(form.started.data)
         return False
     return True
@@ -171,10 +172,11 @@ def expired_form(error: CSRFError) -> tuple[str, int]:
         form = EditForm(stakeholder_type=registration.stakeholder_type)
         template, context = "registration/edit.html", {"registration": registration}
         holding = {w.id for w in registration.workshops}
-    elif request.endpoint == "registration.cancel":
+    elif request.endpoint in ("registration.cancel", "registration.erase"):
         registration = _registration_or_404(request.view_args["token"])
         form = CancelForm()
-        template, context = "registration/cancel.html", {"registration": registration}
+        template = f"registration/{request.endpoint.split('.')[1]}.html"
+        context = {"registration": registration}
         holding = set()
     else:
         form = RegistrationForm()
