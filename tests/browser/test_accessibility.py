@@ -36,6 +36,11 @@ ORGANISERS = {
     "dashboard": "/admin/",
     "registrations": "/admin/registrations",
     "checkin": "/admin/checkin",
+    "programme-editor": "/admin/programme/",
+    "edition": "/admin/edition/",
+    "mails": "/admin/edition/mails",
+    "mail-wording": "/admin/edition/mails/confirmed",
+    "history": "/admin/history",
 }
 
 
@@ -93,6 +98,19 @@ def attendees(site: Site) -> dict[str, str]:
 @pytest.mark.parametrize("status", ["confirmed", "pending_approval"])
 def test_attendee_page(checked_page: Page, attendees: dict[str, str], status: str) -> None:
     assert_accessible(checked_page, attendees[status])
+
+
+@pytest.mark.parametrize("step", ["edit", "cancel", "erase"])
+def test_attendee_forms(checked_page: Page, attendees: dict[str, str], step: str) -> None:
+    assert_accessible(checked_page, f"{attendees['confirmed']}/{step}")
+
+
+def test_an_organiser_s_registration_detail_and_edit_pages(checked_page: Page, site: Site) -> None:
+    site.register("axe.detail@example.org")
+    registration_id = site.registration("axe.detail@example.org").id
+    sign_in(checked_page)
+    assert_accessible(checked_page, f"/admin/registrations/{registration_id}")
+    assert_accessible(checked_page, f"/admin/registrations/{registration_id}/edit")
 
 
 @pytest.mark.usefixtures("attendees")
