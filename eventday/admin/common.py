@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, flash
 
+from eventday.domain import DomainError
 from eventday.programme.models import Edition, current_edition
 
 
@@ -17,6 +18,12 @@ def organiser_blueprint(name: str, url_prefix: str) -> Blueprint:
     bp = Blueprint(name, __name__, url_prefix=url_prefix)
     bp.after_request(keep_private)
     return bp
+
+
+def flash_refusal(refused: DomainError) -> None:
+    """A refused action's reasons, shown at the top of the page it returns to."""
+    for violation in refused.violations:
+        flash(violation.message, "error")
 
 
 def edition_or_404() -> Edition:

@@ -8,22 +8,18 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
-from eventday.forms import PostedForm
+from eventday.forms import PostedForm, strip
 from eventday.programme.editions import EditionSettings
 from eventday.programme.models import Edition
 from eventday.registration.models import StakeholderType
 from eventday.validation import CleanText
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class EditionForm(PostedForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(200)])
     start_date = DateField(_l("First day"), validators=[InputRequired()])
     end_date = DateField(_l("Last day"), validators=[InputRequired()])
-    venue_name = StringField(_l("Venue"), filters=[_strip], validators=[Optional(), CleanText(200)])
+    venue_name = StringField(_l("Venue"), filters=[strip], validators=[Optional(), CleanText(200)])
     venue_address = TextAreaField(
         _l("Address"), validators=[Optional(), CleanText(500, multiline=True)]
     )
@@ -95,10 +91,10 @@ add_type_fields(EditionForm)
 
 
 class CopyEditionForm(PostedForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(200)])
     slug = StringField(
         _l("Short name in addresses (letters, digits, -)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             InputRequired(),
             CleanText(60),
@@ -112,19 +108,19 @@ class MailTextForm(PostedForm):
     """One kind of mail's own subject and message, in French and English; empty = standard."""
 
     subject_fr = StringField(
-        _l("Subject in French"), filters=[_strip], validators=[Optional(), CleanText(200)]
+        _l("Subject in French"), filters=[strip], validators=[Optional(), CleanText(200)]
     )
     body_fr = TextAreaField(
         _l("Message in French"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), CleanText(5000, multiline=True)],
     )
     subject_en = StringField(
-        _l("Subject in English"), filters=[_strip], validators=[Optional(), CleanText(200)]
+        _l("Subject in English"), filters=[strip], validators=[Optional(), CleanText(200)]
     )
     body_en = TextAreaField(
         _l("Message in English"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), CleanText(5000, multiline=True)],
     )
 

@@ -11,6 +11,7 @@ from eventday.admin.accounts import ORGANISERS, roles_required
 from eventday.admin.common import edition_or_404, organiser_blueprint
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm, MailTextForm
 from eventday.domain import DomainError
+from eventday.forms import show_refusal
 from eventday.programme import editions
 from eventday.programme.cache import programme_cache
 from eventday.programme.models import Edition
@@ -49,9 +50,7 @@ def settings() -> Response | tuple[str, int]:
                 current_user.id,
             )
         except DomainError as refused:
-            for violation in refused.violations:
-                field = form._fields.get(violation.field)
-                (field.errors if field is not None else form.form_errors).append(violation.message)
+            show_refusal(form, refused)
         else:
             programme_cache().invalidate()
             flash(_("Settings saved."))
@@ -125,8 +124,7 @@ def mail_text(kind: str) -> Response | tuple[str, int]:
         try:
             mail_texts.save(edition.id, kind, form.wording(), current_user.id)
         except DomainError as refused:
-            for violation in refused.violations:
-                form[violation.field].errors.append(violation.message)
+            show_refusal(form, refused)
         else:
             flash(_("Saved. The preview below shows the mail as it is now sent."))
             return redirect(url_for(".mail_text", kind=kind), code=303)

@@ -10,10 +10,11 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from eventday.admin.accounts import ORGANISERS, roles_required
-from eventday.admin.common import edition_or_404, organiser_blueprint
+from eventday.admin.common import edition_or_404, flash_refusal, organiser_blueprint
 from eventday.admin.forms import PostForm
 from eventday.domain import DomainError
 from eventday.extensions import db
+from eventday.forms import show_refusal
 from eventday.programme import rules
 from eventday.programme.cache import programme_cache
 from eventday.programme.forms import RoomForm, SessionForm, SpeakerForm, TrackForm
@@ -21,12 +22,6 @@ from eventday.programme.models import Session, programme_sessions
 from eventday.registration import capacity
 
 bp = organiser_blueprint("programme_admin", "/admin/programme")
-
-
-def _show_violations(form: FlaskForm, error: DomainError) -> None:
-    for violation in error.violations:
-        field = form._fields.get(violation.field)
-        (field.errors if field is not None else form.form_errors).append(violation.message)
 
 
 def _changed() -> None:
@@ -78,7 +73,7 @@ def session(session_id: int | None = None) -> Response | tuple[str, int]:
         try:
             saved = rules.save_session(edition.id, form.draft(edition), session_id)
         except DomainError as refused:
-            _show_violations(form, refused)
+            show_refusal(form, refused)
         else:
             _changed()
             flash(_("Session saved."))
@@ -101,8 +96,7 @@ def _act(action: Callable[[], object], done: str, back: str) -> Response:
     except LookupError:
         abort(404)
     except DomainError as refused:
-        for violation in refused.violations:
-            flash(violation.message, "error")
+        flash_refusal(refused)
     else:
         _changed()
         flash(done)
@@ -151,7 +145,7 @@ def _add(form: FlaskForm, create: Callable[[], object], done: str) -> Response |
         try:
             create()
         except DomainError as refused:
-            _show_violations(form, refused)
+            show_refusal(form, refused)
         else:
             _changed()
             flash(done)

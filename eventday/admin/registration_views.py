@@ -20,7 +20,7 @@ from sqlalchemy import select
 from eventday.admin import audit
 from eventday.admin import checkin as checkin_desk
 from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
-from eventday.admin.common import edition_or_404, organiser_blueprint
+from eventday.admin.common import edition_or_404, flash_refusal, organiser_blueprint
 from eventday.admin.forms import PostForm
 from eventday.admin.registrations import (
     RegistrationFilter,
@@ -219,8 +219,7 @@ def act(registration_id: int, action: str) -> Response:
     try:
         ACTIONS[action](registration, current_user.id)
     except DomainError as refused:
-        for violation in refused.violations:
-            flash(violation.message, "error")
+        flash_refusal(refused)
     else:
         flash(str(DONE[action]))
     return redirect(url_for(".detail", registration_id=registration_id), code=303)

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from eventday.admin import accounts
 from eventday.admin.accounts import roles_required
-from eventday.admin.common import organiser_blueprint
+from eventday.admin.common import flash_refusal, organiser_blueprint
 from eventday.admin.forms import PostForm, RoleForm, UserForm
 from eventday.admin.models import Role, User
 from eventday.extensions import db
+from eventday.forms import show_refusal
 
 bp = organiser_blueprint("users_admin", "/admin/users")
 
@@ -34,9 +35,7 @@ def index() -> Response | tuple[str, int]:
                 form.email.data, form.role.data, form.password.data, form.name.data or ""
             )
         except accounts.AccountRefused as refused:
-            for violation in refused.violations:
-                field = form._fields.get(violation.field)
-                (field.errors if field is not None else form.form_errors).append(violation.message)
+            show_refusal(form, refused)
         else:
             flash(_("Account created for %(email)s.", email=user.email))
             return redirect(url_for(".index"), code=303)
@@ -61,8 +60,7 @@ def change(user_id: int, change: str) -> Response:
     except LookupError:
         abort(404)
     except accounts.AccountRefused as refused:
-        for violation in refused.violations:
-            flash(violation.message, "error")
+        flash_refusal(refused)
     else:
         flash(_("Account changed."))
     return redirect(url_for(".index"), code=303)

@@ -6,11 +6,10 @@ import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from eventday.forms import PostedForm
+from eventday.forms import MultiCheckboxField, PostedForm, strip
 from eventday.programme.labels import KIND_LABELS
 from eventday.programme.models import Edition
 from eventday.programme.rules import SessionDraft
@@ -28,19 +27,10 @@ def _optional_int(value: object) -> int | None:
     return int(value) if value not in (None, "", "None") else None
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class SessionForm(PostedForm):
     title = StringField(
         _l("Title"),
-        filters=[_strip],
+        filters=[strip],
         validators=[InputRequired(_l("A session needs a title.")), CleanText(300)],
     )
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
@@ -96,21 +86,21 @@ class SessionForm(PostedForm):
 
 
 class RoomForm(PostedForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(120)])
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(120)])
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0, max=100_000)])
 
 
 class TrackForm(PostedForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(120)])
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(120)])
     colour = StringField(
         _l("Colour (#RRGGBB)"), default="#4a5568", validators=[InputRequired(), CleanText(7)]
     )
 
 
 class SpeakerForm(PostedForm):
-    name = StringField(_l("Name"), filters=[_strip], validators=[InputRequired(), CleanText(200)])
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(200)])
     affiliation = StringField(
-        _l("Affiliation"), filters=[_strip], validators=[Optional(), CleanText(300)]
+        _l("Affiliation"), filters=[strip], validators=[Optional(), CleanText(300)]
     )
     bio = TextAreaField(
         _l("Short biography"), validators=[Optional(), CleanText(2000, multiline=True)]

@@ -12,14 +12,12 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from eventday.forms import PostedForm
+from eventday.forms import MultiCheckboxField, PostedForm, strip
 from eventday.registration.labels import ASSOCIATION_ROLES, POSITIONS, STAKEHOLDER_LABELS
 from eventday.registration.models import StakeholderType
 from eventday.validation import (
@@ -46,23 +44,14 @@ TYPE_FIELDS: dict[str, dict[str, bool]] = {
 }
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 def _text(label: str, limit: int = 200, **kwargs: object) -> StringField:
-    return StringField(label, filters=[_strip], validators=[Optional(), CleanText(limit)], **kwargs)
+    return StringField(label, filters=[strip], validators=[Optional(), CleanText(limit)], **kwargs)
 
 
 class RegistrationForm(PostedForm):
     first_name = StringField(
         _l("First name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Please give your first name.")),
             CleanText(100),
@@ -72,13 +61,13 @@ class RegistrationForm(PostedForm):
     )
     last_name = StringField(
         _l("Last name"),
-        filters=[_strip],
+        filters=[strip],
         validators=[DataRequired(_l("Please give your last name.")), CleanText(100), PersonName()],
         render_kw={"autocomplete": "family-name"},
     )
     email = EmailField(
         _l("E-mail address"),
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired(_l("Please give your e-mail address.")),
             CleanText(254),
@@ -119,12 +108,12 @@ class RegistrationForm(PostedForm):
     workshops = MultiCheckboxField(_l("Workshops"), coerce=int, validate_choice=False)
     dietary = TextAreaField(
         _l("Dietary needs (optional)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), CleanText(500, multiline=True)],
     )
     accessibility = TextAreaField(
         _l("Accessibility needs (optional)"),
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), CleanText(500, multiline=True)],
     )
     listed = BooleanField(_l("Show my name and organisation in the list of participants"))
@@ -141,7 +130,7 @@ class RegistrationForm(PostedForm):
 
     # Against robots (see robots.py): when the form was shown, and a field people never see.
     started = HiddenField()
-    website = StringField(_l("Leave this field empty"), filters=[_strip])
+    website = StringField(_l("Leave this field empty"), filters=[strip])
 
     @property
     def chosen_type(self) -> str:

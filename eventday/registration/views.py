@@ -25,6 +25,7 @@ from sqlalchemy import select
 from eventday import privacy
 from eventday.domain import DomainError
 from eventday.extensions import db, limiter
+from eventday.forms import show_refusal
 from eventday.programme.models import Edition, current_edition
 from eventday.registration import capacity, documents, robots
 from eventday.registration.forms import CancelForm, EditForm, RegistrationForm
@@ -69,15 +70,6 @@ def _workshop_choices(form: RegistrationForm, edition: Edition, holding: set[int
     seats = capacity.workshop_seats(edition.id)
     form.workshops.choices = choices((w.session.id, w.session.title) for w in seats)
     return [(w, w.is_full and w.session.id not in holding) for w in seats]
-
-
-def _apply_errors(form: RegistrationForm, error: DomainError) -> None:
-    for violation in error.violations:
-        field = form._fields.get(violation.field)
-        if field is not None:
-            field.errors = [*field.errors, violation.message]
-        else:
-            form.form_errors.append(violation.message)
 
 
 def _applicant(form: RegistrationForm, language: str) -> capacity.Applicant:
@@ -137,7 +129,7 @@ def register() -> Response | str | tuple[str, int]:
         except capacity.AlreadyRegistered:
             return render_template("registration/already.html", edition=edition)
         except DomainError as refused:
-            _apply_errors(form, refused)
+            show_refusal(form, refused)
         else:
             return redirect(url_for(".page", token=registration.token), code=303)
     status = 422 if request.method == "POST" else 200
@@ -277,7 +269,7 @@ def edit_page(
                 actor=actor,
             )
         except DomainError as refused:
-            _apply_errors(form, refused)
+            show_refusal(form, refused)
         else:
             flash(done_message)
             return redirect(done_url, code=303)
