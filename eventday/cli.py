@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from eventday.admin.models import Role
 from eventday.extensions import db
 
 
@@ -71,7 +72,7 @@ def send_mail() -> None:
 @click.command("create-user")
 @click.argument("email")
 @click.option(
-    "--role", type=click.Choice(["admin", "organiser", "checkin"]), required=True, help="Rights."
+    "--role", type=click.Choice([role.value for role in Role]), required=True, help="Rights."
 )
 @click.option("--name", default="", help="The person's name, shown in the audit log.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 import sqlite3
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from eventday.database import utcnow, write_transaction
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.programme.models import Edition
-from eventday.registration import capacity
+from eventday.registration import capacity, tokens
 from eventday.registration.models import Registration
 
 
@@ -80,7 +79,7 @@ def anonymise(edition_id: int, now: dt.datetime | None = None, force: bool = Fal
             select(Registration).where(Registration.edition_id == edition_id)
         ).all()
         for registration in registrations:
-            registration.token = secrets.token_urlsafe(32)  # old links now lead nowhere
+            registration.token = tokens.new_token()  # old links now lead nowhere
             registration.first_name = registration.last_name = ""
             registration.email = ""
             registration.email_key = f"anonymised-{registration.id}"
@@ -89,13 +88,6 @@ def anonymise(edition_id: int, now: dt.datetime | None = None, force: bool = Fal
             registration.answers = {}
             registration.dietary = registration.accessibility = ""
             registration.listed = False
-        # What organisers changed about people: keep that it happened, not the values.
-        db.session.execute(
-            update(AuditEntry)
-            .where(AuditEntry.edition_id == edition_id, AuditEntry.registration_id.is_not(None))
-            .values(changes={})
-            .execution_options(synchronize_session=False)
-        )
         edition.anonymised_at = now
         audit.record(
             edition_id, None, "anonymise", None, {"registrations": [None, len(registrations)]}

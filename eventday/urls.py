@@ -33,6 +33,11 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def session_url(session: object) -> str:
+    """A session's public page, absolute (the `url` of /programme.json and every .ics)."""
+    return absolute_url("programme.session", session_id=session.id)  # type: ignore[attr-defined]
+
+
 def webcal_url(endpoint: str, **values: object) -> str:
     """The webcal:// address of a calendar, for "subscribe" links."""
     return "webcal://" + absolute_url(endpoint, **values).split("://", 1)[1]

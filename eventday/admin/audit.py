@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventday.admin.models import User
 from eventday.database import UTCDateTime, utcnow
 from eventday.extensions import db
+from eventday.registration.models import Registration
 
 
 class AuditEntry(db.Model):
@@ -87,6 +88,17 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {
         key: [before.get(key), after.get(key)] for key in after if before.get(key) != after.get(key)
     }
+
+
+def references(found: list[AuditEntry]) -> dict[int, str]:
+    """The reference of each registration the entries name, by registration id."""
+    ids = {e.registration_id for e in found if e.registration_id}
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.id, Registration.reference).where(Registration.id.in_(ids))
+    )
+    return dict(rows.all())
 
 
 def entries(

@@ -287,16 +287,11 @@ def code_of(edition_id: int, registration_id: int) -> str | None:
 
 
 def counts(edition_id: int) -> tuple[int, int]:
-    """(checked in, confirmed) for the desk's header."""
-    confirmed = db.session.scalar(
-        select(func.count()).where(
-            Registration.edition_id == edition_id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-    )
-    arrived = db.session.scalar(
-        select(func.count()).where(
-            Registration.edition_id == edition_id, Registration.checked_in_at.is_not(None)
-        )
-    )
+    """(checked in, confirmed) for the desk's header, in one query."""
+    arrived, confirmed = db.session.execute(
+        select(
+            func.count().filter(Registration.checked_in_at.is_not(None)),
+            func.count().filter(Registration.status == RegistrationStatus.CONFIRMED),
+        ).where(Registration.edition_id == edition_id)
+    ).one()
     return arrived or 0, confirmed or 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash
+from flask import Blueprint, Response, flash
 
 from eventday.domain import DomainError
-from eventday.programme.models import Edition, current_edition
+
+# The organiser pages' edition, as every other page's.
+from eventday.programme.models import edition_or_404 as edition_or_404
 
 
 def keep_private(response: Response) -> Response:
@@ -24,11 +26,3 @@ def flash_refusal(refused: DomainError) -> None:
     """A refused action's reasons, shown at the top of the page it returns to."""
     for violation in refused.violations:
         flash(violation.message, "error")
-
-
-def edition_or_404() -> Edition:
-    """The current edition, which every organiser page works on."""
-    edition = current_edition()
-    if edition is None:
-        abort(404)
-    return edition

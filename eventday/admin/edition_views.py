@@ -71,14 +71,12 @@ def copy() -> Response | tuple[str, int]:
     form = CopyEditionForm(prefix="copy")
     if form.validate_on_submit():
         try:
-            new = editions.copy_edition(
-                edition.id, form.name.data, form.slug.data, form.start_date.data
+            editions.next_edition(
+                edition.id, form.name.data, form.slug.data, form.start_date.data, current_user.id
             )
         except editions.EditionExists:
             form.slug.errors.append(_("An edition already uses this short name."))
         else:
-            capacity.carry_over(edition.id, new.id, current_user.id)
-            mail_texts.copy_texts(edition.id, new.id)
             programme_cache().invalidate()
             flash(_("The new edition is ready and is now the current one."))
             return redirect(url_for(".settings"), code=303)

@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from eventday.admin import audit
 from eventday.admin import checkin as checkin_desk
@@ -24,6 +23,7 @@ from eventday.admin.common import edition_or_404, flash_refusal, organiser_bluep
 from eventday.admin.forms import PostForm
 from eventday.admin.registrations import (
     RegistrationFilter,
+    badge_batch,
     csv_lines,
     day_list,
     mark_printed,
@@ -132,11 +132,7 @@ def _people_pdf(edition: Edition, people: list[Registration], everyone: bool) ->
 def badges() -> Response:
     """Badges on A4 sheets: the confirmed attendees (or the list's filters), by name."""
     edition = edition_or_404()
-    chosen = RegistrationFilter.from_args(request.args)
-    if not chosen.status:
-        chosen = RegistrationFilter(**{**chosen.__dict__, "status": RegistrationStatus.CONFIRMED})
-    chosen = RegistrationFilter(**{**chosen.__dict__, "sort": "name"})
-    registrations = db.session.scalars(chosen.query(edition.id)).all()
+    registrations = badge_batch(edition.id, RegistrationFilter.from_args(request.args))
     pdf = badge_sheets_pdf([documents.badge_of(r) for r in registrations])
     mark_printed(edition.id, [r.id for r in registrations])
     return Response(
@@ -230,11 +226,5 @@ def act(registration_id: int, action: str) -> Response:
 def history() -> str:
     edition = edition_or_404()
     entries = audit.entries(edition.id, limit=500)
-    names = dict(
-        db.session.execute(
-            select(Registration.id, Registration.reference).where(
-                Registration.id.in_({e.registration_id for e in entries if e.registration_id})
-            )
-        ).all()
-    )
+    names = audit.references(entries)
     return render_template("admin/history.html", edition=edition, entries=entries, names=names)

@@ -218,6 +218,15 @@ def _text_cell(sheet: object, value: str) -> WriteOnlyCell:
     return cell
 
 
+def badge_batch(edition_id: int, chosen: RegistrationFilter) -> list[Registration]:
+    """Whom a sheet of badges is for: the list's filters (the confirmed when no status is
+    chosen), by name."""
+    chosen = dataclasses.replace(
+        chosen, status=chosen.status or RegistrationStatus.CONFIRMED, sort="name"
+    )
+    return list(db.session.scalars(chosen.query(edition_id)))
+
+
 def mark_printed(edition_id: int, registration_ids: list[int]) -> None:
     """Remember that these badges went to the printer (for "not yet printed" next time)."""
     if not registration_ids:

@@ -9,11 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
+from eventday import mail_texts
 from eventday.database import write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme import rules
 from eventday.programme.models import Edition, Session, programme_sessions
+from eventday.registration import capacity
 
 
 class EditionExists(Exception):
@@ -120,7 +122,7 @@ def update_edition(edition_id: int, settings: EditionSettings) -> Edition:
             raise EditionRefused(violations)
         for name, value in dataclasses.asdict(settings).items():
             setattr(edition, name, value.strip() if isinstance(value, str) else value)
-        edition.programme_version += 1
+        rules.touch_programme(edition_id)
     return edition
 
 
@@ -151,11 +153,9 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
             else None,
         )
     )
-    source = db.session.get_one(Edition, source_id)
     with write_transaction(copy.id):
         new = db.session.get_one(Edition, copy.id)
         new.mail_note_fr, new.mail_note_en = source.mail_note_fr, source.mail_note_en
-    source = db.session.get_one(Edition, source_id)
     rooms = {r.id: rules.add_room(copy.id, r.name, r.capacity).id for r in source.rooms}
     tracks = {t.id: rules.add_track(copy.id, t.name, t.colour).id for t in source.tracks}
     speakers = {
@@ -185,3 +185,14 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
             ),
         )
     return db.session.get_one(Edition, copy.id)
+
+
+def next_edition(
+    source_id: int, name: str, slug: str, start_date: dt.date, actor: int | None
+) -> Edition:
+    """ "New edition from this one": the programme's shape (copy_edition), then each
+    profile's quota and approval rule and the mails' own wording, as last year."""
+    new = copy_edition(source_id, name, slug, start_date)
+    capacity.carry_over(source_id, new.id, actor)
+    mail_texts.copy_texts(source_id, new.id)
+    return new

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from zoneinfo import ZoneInfo
 
+from flask import abort
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -119,6 +120,14 @@ class Edition(db.Model):
 
 def current_edition() -> Edition | None:
     return db.session.scalars(select(Edition).where(Edition.is_current)).first()
+
+
+def edition_or_404() -> Edition:
+    """The current edition, which every page but the home page works on."""
+    edition = current_edition()
+    if edition is None:
+        abort(404)
+    return edition
 
 
 class Room(db.Model):

@@ -220,7 +220,8 @@ def _clashes(
     return violations
 
 
-def _touch_programme(edition_id: int) -> None:
+def touch_programme(edition_id: int) -> None:
+    """Raise the programme's version (in the caller's transaction): caches and calendars refresh."""
     db.session.execute(
         update(Edition)
         .where(Edition.id == edition_id)
@@ -264,7 +265,7 @@ def save_session(edition_id: int, draft: SessionDraft, session_id: int | None = 
         session.capacity = draft.capacity
         session.speakers = _speakers(edition, draft.speaker_ids)
         session.updated_at = utcnow()
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
         db.session.flush()
     return session
 
@@ -314,7 +315,7 @@ def cancel_session(edition_id: int, session_id: int) -> Session:
             session.status = SessionStatus.CANCELLED
             session.sequence += 1
             session.updated_at = utcnow()
-            _touch_programme(edition_id)
+            touch_programme(edition_id)
     return session
 
 
@@ -341,7 +342,7 @@ def add_room(edition_id: int, name: str, capacity: int | None = None) -> Room:
         )
         room = Room(edition_id=edition_id, name=name, capacity=capacity, position=position)
         db.session.add(room)
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
         db.session.flush()
     return room
 
@@ -357,7 +358,7 @@ def add_track(edition_id: int, name: str, colour: str = "#4a5568") -> Track:
             raise ScheduleError([Violation("name", _("There is already a track of that name."))])
         track = Track(edition_id=edition_id, name=name, colour=colour.lower())
         db.session.add(track)
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
         db.session.flush()
     return track
 
@@ -369,7 +370,7 @@ def add_speaker(edition_id: int, name: str, affiliation: str = "", bio: str = ""
             edition_id=edition_id, name=name, affiliation=affiliation.strip(), bio=bio.strip()
         )
         db.session.add(speaker)
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
         db.session.flush()
     return speaker
 
@@ -409,7 +410,7 @@ def delete_session(edition_id: int, session_id: int) -> None:
             ),
         )
         db.session.delete(session)
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
 
 
 def delete_room(edition_id: int, room_id: int) -> None:
@@ -420,7 +421,7 @@ def delete_room(edition_id: int, room_id: int) -> None:
         used = db.session.scalar(select(func.count()).where(Session.room_id == room_id))
         _refuse_if_used(used, _("%(n)d sessions take place in this room: move them first.", n=used))
         db.session.delete(room)
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
 
 
 def delete_track(edition_id: int, track_id: int) -> None:
@@ -431,7 +432,7 @@ def delete_track(edition_id: int, track_id: int) -> None:
         used = db.session.scalar(select(func.count()).where(Session.track_id == track_id))
         _refuse_if_used(used, _("%(n)d sessions belong to this track: change them first.", n=used))
         db.session.delete(track)
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
 
 
 def delete_speaker(edition_id: int, speaker_id: int) -> None:
@@ -442,7 +443,7 @@ def delete_speaker(edition_id: int, speaker_id: int) -> None:
         used = len(speaker.sessions)
         _refuse_if_used(used, _("This speaker is in %(n)d sessions: take them out first.", n=used))
         db.session.delete(speaker)
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
 
 
 def update_room(edition_id: int, room_id: int, name: str, capacity: int | None) -> Room:
@@ -488,7 +489,7 @@ def update_room(edition_id: int, room_id: int, name: str, capacity: int | None) 
             for session in db.session.scalars(select(Session).where(Session.room_id == room_id)):
                 session.sequence += 1
                 session.updated_at = utcnow()
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
     return room
 
 
@@ -507,7 +508,7 @@ def update_track(edition_id: int, track_id: int, name: str, colour: str) -> Trac
         ):
             raise ScheduleError([Violation("name", _("There is already a track of that name."))])
         track.name, track.colour = name, colour.lower()
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
     return track
 
 
@@ -522,5 +523,5 @@ def update_speaker(
         speaker.affiliation, speaker.bio = affiliation.strip(), bio.strip()
         for session in speaker.sessions:  # the DESCRIPTION names the speakers
             session.updated_at = utcnow()
-        _touch_programme(edition_id)
+        touch_programme(edition_id)
     return speaker

@@ -22,9 +22,10 @@ from eventday.programme.models import (
     ProgrammeChange,
     Session,
     current_edition,
+    edition_or_404,
     programme_sessions,
 )
-from eventday.urls import absolute_url, public_base_url
+from eventday.urls import public_base_url, session_url
 
 bp = Blueprint("programme", __name__)
 
@@ -32,10 +33,6 @@ CALENDAR_TYPE = "text/calendar; charset=utf-8"
 JSON_TYPE = "application/json"
 HTML_TYPE = "text/html; charset=utf-8"
 CSS_TYPE = "text/css; charset=utf-8"
-
-
-def session_url(session: Session) -> str:
-    return absolute_url("programme.session", session_id=session.id)
 
 
 def _cached(
@@ -174,9 +171,7 @@ def tracks_css() -> Response:
 @bp.get("/programme/changes")
 def changes() -> str:
     """What moved, was renamed or cancelled, newest first: attendees see what changed."""
-    edition = current_edition()
-    if edition is None:
-        abort(404)
+    edition = edition_or_404()
     entries = db.session.scalars(
         select(ProgrammeChange)
         .where(ProgrammeChange.edition_id == edition.id)

@@ -13,7 +13,7 @@ from eventday.programme.models import Session, SessionKind, programme_sessions
 from eventday.registration.labels import stakeholder_label
 from eventday.registration.models import Registration
 from eventday.registration.tokens import checkin_code
-from eventday.urls import absolute_url, public_base_url
+from eventday.urls import public_base_url, session_url
 
 
 def badge_of(registration: Registration) -> Badge:
@@ -58,7 +58,7 @@ def agenda_file(registration: Registration) -> bytes:
         agenda_sessions(registration),
         name=edition.name,
         base_url=public_base_url(),
-        session_url=lambda s: absolute_url("programme.session", session_id=s.id),
+        session_url=session_url,
     )
 
 

@@ -26,7 +26,7 @@ from eventday import privacy
 from eventday.domain import DomainError
 from eventday.extensions import db, limiter
 from eventday.forms import show_refusal
-from eventday.programme.models import Edition, current_edition
+from eventday.programme.models import Edition, edition_or_404
 from eventday.registration import capacity, documents, robots
 from eventday.registration.forms import CancelForm, EditForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
@@ -45,13 +45,6 @@ def keep_private(response: Response) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def _edition_or_404() -> Edition:
-    edition = current_edition()
-    if edition is None:
-        abort(404)
-    return edition
 
 
 def _registration_or_404(token: str) -> Registration:
@@ -108,17 +101,17 @@ def _sent_by_a_person(form: RegistrationForm) -> bool:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_registration_limit, methods=["POST"])
 def register() -> Response | str | tuple[str, int]:
-    edition = _edition_or_404()
+    edition = edition_or_404()
     form = RegistrationForm()
     if request.method == "GET":
         form.process(request.args)  # links may prefill fields, e.g. ?stakeholder_type=clinician
         form.language.data = form.language.data or str(get_locale())
         form.started.data = robots.started_token()
         form.website.data = ""
-    workshops = _workshop_choices(form, edition, holding=set())
     state = edition.registration_state()
     if state != "open":
         return render_template("registration/closed.html", edition=edition, state=state)
+    workshops = _workshop_choices(form, edition, holding=set())
     valid = form.validate_on_submit()
     if request.method == "POST" and not _sent_by_a_person(form):
         valid = False
@@ -139,7 +132,7 @@ def register() -> Response | str | tuple[str, int]:
 @bp.errorhandler(RateLimitExceeded)
 def too_many_registrations(error: RateLimitExceeded) -> tuple[str, int]:
     """Too many forms sent from one network address: the form again, as typed, with the wait."""
-    edition = _edition_or_404()
+    edition = edition_or_404()
     form = RegistrationForm()
     workshops = _workshop_choices(form, edition, holding=set())
     limit = limiter.current_limit
@@ -158,7 +151,7 @@ def too_many_registrations(error: RateLimitExceeded) -> tuple[str, int]:
 @bp.errorhandler(CSRFError)
 def expired_form(error: CSRFError) -> tuple[str, int]:
     """An expired or missing CSRF token: the form again, as typed, with a message."""
-    edition = _edition_or_404()
+    edition = edition_or_404()
     if request.endpoint == "registration.edit":
         registration = _registration_or_404(request.view_args["token"])
         form = EditForm(stakeholder_type=registration.stakeholder_type)
