@@ -328,37 +328,39 @@ def _create(
     else:
         status = RegistrationStatus.WAITLISTED
     registration = reusing or Registration(edition_id=edition.id)
-    _fill(
-        registration,
-        token=tokens.new_token(),
-        reference=_new_reference(edition),
-        first_name=applicant.first_name,
-        last_name=applicant.last_name,
-        email=applicant.email.strip(),
-        email_key=email_key,
-        organisation=applicant.organisation,
-        stakeholder_type=applicant.stakeholder_type,
-        answers=dict(applicant.answers),
-        dietary=applicant.dietary,
-        accessibility=applicant.accessibility,
-        listed=applicant.listed,
-        language=applicant.language,
-        consent_at=now,
-        status=status,
-        created_at=now,
-        updated_at=now,
-        checked_in_at=None,
-    )
-    registration.workshops = workshops
-    registration.refresh_name_key()
+    registration.token = tokens.new_token()
+    registration.reference = _new_reference(edition)
+    registration.consent_at = registration.created_at = now
+    registration.status = status
+    registration.checked_in_at = None
+    _apply(registration, applicant, email_key, workshops, now)
     db.session.add(registration)
     db.session.flush()
     return registration
 
 
-def _fill(registration: Registration, **values: object) -> None:
-    for name, value in values.items():
-        setattr(registration, name, value)
+def _apply(
+    registration: Registration,
+    applicant: Applicant,
+    email_key: str,
+    workshops: list[Session],
+    now: dt.datetime,
+) -> None:
+    """What the attendee (or an organiser) wrote, onto the registration."""
+    registration.first_name = applicant.first_name
+    registration.last_name = applicant.last_name
+    registration.email = applicant.email.strip()
+    registration.email_key = email_key
+    registration.organisation = applicant.organisation
+    registration.stakeholder_type = applicant.stakeholder_type
+    registration.answers = dict(applicant.answers)
+    registration.dietary = applicant.dietary
+    registration.accessibility = applicant.accessibility
+    registration.listed = applicant.listed
+    registration.language = applicant.language
+    registration.refresh_name_key()
+    registration.workshops = workshops
+    registration.updated_at = now
 
 
 def _snapshot(registration: Registration) -> dict[str, object]:
@@ -418,21 +420,8 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
                 )
             status = _retype(registration, applicant.stakeholder_type, workshops, seats)
         before = _snapshot(registration)
-        registration.first_name = applicant.first_name
-        registration.last_name = applicant.last_name
-        registration.email = applicant.email.strip()
-        registration.email_key = email_key
-        registration.organisation = applicant.organisation
-        registration.stakeholder_type = applicant.stakeholder_type
-        registration.answers = dict(applicant.answers)
-        registration.dietary = applicant.dietary
-        registration.accessibility = applicant.accessibility
-        registration.listed = applicant.listed
-        registration.language = applicant.language
-        registration.refresh_name_key()
         freed = {w.id for w in registration.workshops} - {w.id for w in workshops}
-        registration.workshops = workshops
-        registration.updated_at = utcnow()
+        _apply(registration, applicant, email_key, workshops, utcnow())
         db.session.flush()
         changes = audit.diff(before, _snapshot(registration))
         if changes:
