@@ -9,6 +9,7 @@ RUN_PORT = $(or $(PORT),5000)
 SERVE_PORT = $(or $(PORT),8000)
 WEB_CONCURRENCY ?= 2
 # One line per request on standard output: when, what, answer, size, milliseconds.
+# Attendee tokens in paths and query values are written "…" (eventday/log_redaction.py).
 # No client address: the reverse proxy's log has it, for as long as its own rules say.
 ACCESS_LOG_FORMAT := '%(t)s "%(r)s" %(s)s %(B)s %(M)sms'
 CATALOGUES := $(wildcard eventday/translations/*/LC_MESSAGES/messages.po)
@@ -37,15 +38,18 @@ run: $(BIN)/eventday translations
 	@echo "    $(BIN)/eventday create-user you@example.org --role admin"
 	@echo "(stop with Ctrl-C)"
 	@echo
-	$(BIN)/eventday run --host 127.0.0.1 --port $(RUN_PORT)
+	EVENTDAY_PUBLIC_URL="$${EVENTDAY_PUBLIC_URL:-http://127.0.0.1:$(RUN_PORT)}" \
+		$(BIN)/eventday run --host 127.0.0.1 --port $(RUN_PORT)
 
 test: $(BIN)/eventday translations
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 serve: $(BIN)/eventday translations
+	@$(BIN)/eventday public-url >/dev/null
 	$(BIN)/eventday db upgrade
 	$(BIN)/gunicorn --workers $(WEB_CONCURRENCY) --bind 0.0.0.0:$(SERVE_PORT) \
-		--access-logfile - --access-logformat $(ACCESS_LOG_FORMAT) 'eventday:create_app()'
+		--access-logfile - --access-logformat $(ACCESS_LOG_FORMAT) \
+		--logger-class eventday.log_redaction.RedactingLogger 'eventday:create_app()'
 
 lint: $(BIN)/eventday
 	$(BIN)/ruff check eventday tests bench

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from eventday import config as default_config
+from eventday import urls
 from eventday.extensions import babel, csrf, db, limiter, login, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    urls.configure(app)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app)
@@ -52,10 +54,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from eventday import cli, errors, security
+    from eventday import cli, errors, log_redaction, mail, security
 
     errors.init_app(app)
     security.init_app(app)
+    log_redaction.redact_development_server_log()
+    mail.init_app(app)
     cli.init_app(app)
     return app
 
@@ -110,7 +114,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     login.init_app(app)
-    login.login_view = "admin.login"
+    login.login_view = "accounts.login"
     login.session_protection = "strong"
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_language)
@@ -130,7 +134,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eventday import site
-    from eventday.admin import edition_views, programme_views, registration_views, user_views
+    from eventday.accounts import user_views
+    from eventday.accounts import views as accounts
+    from eventday.admin import edition_views, programme_views, registration_views
     from eventday.admin import views as admin
     from eventday.programme import views as programme
     from eventday.registration import labels as registration_labels
@@ -142,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(programme.bp)
     app.register_blueprint(registration.bp)
+    app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(registration_views.bp)
     app.register_blueprint(user_views.bp)

@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from eventday.admin.models import Role
+from eventday.accounts.models import Role
 from eventday.extensions import db
 
 
@@ -57,6 +57,19 @@ def seed_demo(sessions: int | None, rooms: int, capacity: int | None, if_no_edit
     click.echo(f"Loaded '{edition.name}' ({len(edition.sessions)} sessions).")
 
 
+@click.command("public-url")
+@with_appcontext
+def public_url() -> None:
+    """Print the configured public URL; fail with one line when there is none (make serve)."""
+    configured = current_app.config["PUBLIC_URL"]
+    if not configured:
+        raise click.ClickException(
+            "EVENTDAY_PUBLIC_URL is not set: set it to the site's public address "
+            "(e.g. https://journee.example.org); every link in mails and calendars is built on it."
+        )
+    click.echo(configured)
+
+
 @click.command("send-mail")
 @with_appcontext
 def send_mail() -> None:
@@ -79,8 +92,8 @@ def send_mail() -> None:
 @with_appcontext
 def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
     """Create an organiser account (the password is asked for, never given on the command line)."""
-    from eventday.admin.accounts import AccountRefused
-    from eventday.admin.accounts import create_user as create
+    from eventday.accounts.rules import AccountRefused
+    from eventday.accounts.rules import create_user as create
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -145,6 +158,7 @@ def backup(path: Path) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(public_url)
     app.cli.add_command(send_mail)
     app.cli.add_command(create_user)
     app.cli.add_command(anonymise)

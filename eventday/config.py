@@ -4,9 +4,13 @@
 DATABASE_URL: str | None = None
 # None means a random key created once and kept in instance/secret_key.
 SECRET_KEY: str | None = None
-# The site's public base URL, e.g. "https://journee.example.org"; used in mails,
-# calendar UIDs and links inside .ics files. None: taken from each request.
+# The site's public base URL, e.g. "https://journee.example.org": every absolute link
+# (mails, calendars, QR codes, pages) is built on it, never on a request's Host. None:
+# development only (http://127.0.0.1:5000); `make serve` refuses to start without it.
 PUBLIC_URL: str | None = None
+# The Host names requests may carry (others get 400); None: the public URL's host and
+# loopback (any host when no public URL is set).
+TRUSTED_HOSTS: list[str] | None = None
 
 MAIL_SERVER: str | None = None
 MAIL_PORT = 25

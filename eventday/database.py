@@ -9,10 +9,17 @@ write (other writers wait, up to the busy timeout). On PostgreSQL it locks the
 edition's row (SELECT ... FOR UPDATE); every writer of that edition takes the
 same lock first, so their check-then-write sequences run one after the other
 under READ COMMITTED, each statement seeing the latest commits.
+
+How a SQLite file keeps personal data to itself: the database file is made
+0600 before SQLite first opens it (SQLite gives its -wal and -shm the same
+mode), `secure_delete` overwrites deleted values with zeros, and
+`empty_sqlite_log()` empties the write-ahead log, whose older frames still
+hold what was erased.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import os
@@ -21,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import DateTime, Engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
@@ -29,6 +36,8 @@ from sqlalchemy.types import TypeDecorator
 from eventday.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# The database and every copy of it: personal data, for the account that runs eventday only.
+PRIVATE_FILE_MODE = 0o600
 
 
 def utcnow() -> dt.datetime:
@@ -70,7 +79,44 @@ def _lower(value: str | None) -> str | None:
     return value.lower() if isinstance(value, str) else value
 
 
+def _sqlite_file(engine: Engine) -> str | None:
+    """The path of a SQLite engine's database file (None: in memory, or a file: URI)."""
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path
+
+
+def keep_private(path: str) -> None:
+    """Make a SQLite database file (created now if missing) and its -wal and -shm 0600.
+
+    Before SQLite opens the file: SQLite creates the -wal and -shm with the
+    database file's mode, so a new database is private from its first byte;
+    one made before with the umask's 0644 is put right, companions included.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CREAT, PRIVATE_FILE_MODE)
+    except FileNotFoundError:
+        return  # no such folder: SQLite's own error will say so
+    try:
+        if os.fstat(descriptor).st_mode & 0o777 != PRIVATE_FILE_MODE:
+            os.fchmod(descriptor, PRIVATE_FILE_MODE)
+    finally:
+        os.close(descriptor)
+    for companion in (f"{path}-wal", f"{path}-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(companion).st_mode & 0o777 != PRIVATE_FILE_MODE:
+                os.chmod(companion, PRIVATE_FILE_MODE)
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    path = _sqlite_file(engine)
+    if path is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def before_connect(dialect: Any, connection_record: Any, cargs: Any, cparams: Any) -> None:
+            keep_private(path)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN, so we can choose IMMEDIATE.
@@ -82,6 +128,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # Deleted rows are overwritten with zeros, not left in free space (erasure, RGPD).
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -104,8 +152,8 @@ def _sqlite_writer_queue(engine: Engine) -> Iterator[None]:
     A thread lock does the same between threads of one process, which share
     the file lock.
     """
-    path = engine.url.database
-    if not path or path == ":memory:" or path.startswith("file:"):
+    path = _sqlite_file(engine)
+    if path is None:
         yield
         return
     with _writer_locks_guard:
@@ -146,3 +194,29 @@ def write_transaction(edition_id: int) -> Iterator[None]:
         except BaseException:
             session.rollback()
             raise
+
+
+def empty_sqlite_log() -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it; elsewhere nothing.
+
+    Run after erasing: the log's older frames still hold the values erased
+    (secure_delete has zeroed them in the newest copy of each page only).
+    TRUNCATE waits, up to the busy timeout, for readers of older frames to
+    finish; if one outlasts it the log stays whole, and a warning says so.
+    """
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    with _sqlite_writer_queue(engine):
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            cursor.close()
+        finally:
+            connection.close()
+    if busy:
+        current_app.logger.warning(
+            "the SQLite write-ahead log could not be emptied (a reader kept it busy): "
+            "erased values stay in it until its next checkpoint"
+        )

@@ -8,9 +8,15 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    SecurityError,
+    ServiceUnavailable,
+)
 
 from eventday.extensions import db, login
+from eventday.log_redaction import redact
 
 # What the database driver raises when the database cannot do its part (unreachable,
 # restarting, a file that cannot be opened, a lock not granted in time): the request
@@ -51,6 +57,9 @@ def render_error(error: HTTPException) -> tuple[Response | str, int]:
     message = _messages().get(code, error.description or "")
     if _wants_json():
         return jsonify(error=code, message=message), code
+    if isinstance(error, SecurityError):
+        # A Host we do not serve (TRUSTED_HOSTS): no page can be built, its links need a host.
+        return current_app.response_class(message, code, mimetype="text/plain"), code
     try:
         return render_template(f"errors/{code}.html", code=code, message=message), code
     except TemplateNotFound:
@@ -64,10 +73,13 @@ def render_unexpected(error: Exception) -> tuple[Response | str, int]:
         db.session.rollback()
     if isinstance(error, DATABASE_UNAVAILABLE):
         current_app.logger.error(
-            "database unavailable on %s %s: %s", request.method, request.path, _reason(error)
+            "database unavailable on %s %s: %s",
+            request.method,
+            redact(request.path),
+            _reason(error),
         )
         return _unavailable()
-    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    current_app.logger.exception("unexpected error on %s %s", request.method, redact(request.path))
     return render_error(InternalServerError())
 
 

@@ -17,6 +17,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import enum
+import logging
 import re
 import smtplib
 import types
@@ -24,13 +25,13 @@ from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventday import mail_texts
+from eventday import mail_headers, mail_texts
 from eventday.database import UTCDateTime, utcnow
 from eventday.extensions import db
 from eventday.i18n import local_date, local_time
@@ -56,6 +57,7 @@ class MailKind(enum.StrEnum):
     CANCELLED = "cancelled"
     MANAGE_LINK = "manage_link"
     SESSION_CHANGED = "session_changed"
+    CONFIRM_ADDRESS = "confirm_address"
 
     @classmethod
     def for_status(cls, status: str) -> MailKind:
@@ -73,6 +75,7 @@ SUBJECTS = {
     MailKind.CANCELLED: _l("Your registration is cancelled"),
     MailKind.MANAGE_LINK: _l("Your registration: the link to your page"),
     MailKind.SESSION_CHANGED: _l("A session of your programme has changed"),
+    MailKind.CONFIRM_ADDRESS: _l("Confirm your new e-mail address"),
 }
 
 
@@ -101,6 +104,22 @@ class DeliveryReport:
     failed: int = 0
 
 
+def init_app(app: Flask) -> None:
+    """With no SMTP server the log is where mails go: let their lines through.
+
+    Flask's logger passes warnings only (under `eventday run` as under gunicorn).
+    Only the mail's own logger is opened to INFO; its lines go on to the handlers
+    above it, Flask's own on standard error or whatever logging is set up
+    (pytest's caplog), so each is written once.
+    """
+    level = logging.NOTSET if app.config["MAIL_SERVER"] else logging.INFO
+    app.logger.getChild("mail").setLevel(level)
+
+
+def _logger() -> logging.Logger:
+    return current_app.logger.getChild("mail")
+
+
 def compose(registration: Registration, kind: MailKind, **context: object) -> tuple[str, str]:
     """A mail's subject and body, in the attendee's language.
 
@@ -124,19 +143,23 @@ def compose(registration: Registration, kind: MailKind, **context: object) -> tu
             own_message=mail_texts.fill(own.body, values) if own is not None else "",
             **context,
         )
-    # A subject is one line, whatever separators a name or a wording holds (U+2028…).
-    subject = " ".join(subject.split())
+    # Kept as it will leave: one line, whatever a name or a wording holds (mail_headers).
+    subject = mail_headers.header_text(subject)
     # Templates are written for reading; the mail gets one blank line between paragraphs.
     return subject[:300], PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
 
 
-def enqueue(registration: Registration, kind: MailKind, **context: object) -> int:
-    """Write a mail for `registration` into the outbox (in the caller's transaction); its id."""
+def enqueue(
+    registration: Registration, kind: MailKind, recipient: str | None = None, **context: object
+) -> int:
+    """Write a mail for `registration` into the outbox (in the caller's transaction); its id.
+
+    It goes to the registration's address, or to `recipient` (a new address to confirm)."""
     subject, body = compose(registration, kind, **context)
     mail = OutboxMail(
         registration_id=registration.id,
         kind=kind.value,
-        recipient=registration.email,
+        recipient=recipient or registration.email,
         language=registration.language,
         subject=subject,
         body=body,
@@ -150,6 +173,8 @@ def preview(edition: Edition, kind: MailKind, language: str) -> tuple[str, str] 
     """The mail as a sample attendee would get it now (None: the edition has no session
     to show a session change with)."""
     context: dict[str, object] = {}
+    if kind == MailKind.CONFIRM_ADDRESS:
+        context["confirm_url"] = absolute_url("registration.page", token="sample") + "/address/…"
     if kind == MailKind.SESSION_CHANGED:
         session = db.session.scalars(
             select(Session).where(Session.edition_id == edition.id).order_by(Session.starts_at)
@@ -216,26 +241,28 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
             try:
                 # Attachments are made only for a real server: the log needs no badge.
                 message = _message(mail, with_documents=bool(server))
+                wire, options = _wire(message)
             except Exception as error:  # noqa: BLE001 - this mail waits; the others go on
-                current_app.logger.exception("mail %s could not be made", mail_id)
+                _logger().exception("mail %s could not be made", mail_id)
                 _finish(mail_id, error=f"{type(error).__name__}: {error}")
                 report.failed += 1
                 continue
             try:
                 if server:
                     connection = connection or _connect()
-                    connection.send_message(message)
+                    # The bytes that were checked, to the outbox's address: never one read
+                    # from a header.
+                    sender = message["From"].addresses[0].addr_spec
+                    connection.sendmail(sender, [mail.recipient], wire, options)
                 else:
-                    current_app.logger.info(
+                    _logger().info(
                         "mail (no SMTP server configured) to %s: %s\n%s",
                         mail.recipient,
                         mail.subject,
                         mail.body,
                     )
             except (OSError, smtplib.SMTPException) as error:
-                current_app.logger.warning(
-                    "mail %s to %s not sent: %s", mail_id, mail.recipient, error
-                )
+                _logger().warning("mail %s to %s not sent: %s", mail_id, mail.recipient, error)
                 _finish(mail_id, error=f"{type(error).__name__}: {error}")
                 report.failed += 1
                 if _server_down(error):
@@ -245,7 +272,7 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
                     report.failed += len(waiting) - waiting.index(mail_id) - 1
                     break
             except Exception as error:  # noqa: BLE001 - delivering never raises
-                current_app.logger.exception("mail %s could not be sent", mail_id)
+                _logger().exception("mail %s could not be sent", mail_id)
                 _finish(mail_id, error=f"{type(error).__name__}: {error}")
                 report.failed += 1
             else:
@@ -313,8 +340,9 @@ ATTACHING_KINDS = {MailKind.CONFIRMED, MailKind.PROMOTED, MailKind.APPROVED}
 def _message(mail: OutboxMail, with_documents: bool) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = mail.recipient
-    message["Subject"] = mail.subject
+    message["To"] = mail_headers.address(mail.recipient)
+    # Here too: the outbox may hold a subject written before this rule, or by a script.
+    message["Subject"] = mail_headers.header_text(mail.subject)
     message["Message-ID"] = make_msgid(domain="eventday")
     message.set_content(mail.body)
     # After set_content, which replaces every Content-* header.
@@ -322,6 +350,18 @@ def _message(mail: OutboxMail, with_documents: bool) -> EmailMessage:
     if with_documents and mail.kind in ATTACHING_KINDS and mail.registration_id is not None:
         _attach_documents(message, mail.registration_id)
     return message
+
+
+def _wire(message: EmailMessage) -> tuple[bytes, tuple[str, ...]]:
+    """The message's bytes, checked (mail_headers.wire_bytes), and the MAIL options they need.
+
+    As smtplib's send_message does: an address that is not ASCII needs a server
+    that takes SMTPUTF8, and headers written as UTF-8.
+    """
+    addresses = [*message["From"].addresses, *message["To"].addresses]
+    international = not all(one.addr_spec.isascii() for one in addresses)
+    options = ("SMTPUTF8", "BODY=8BITMIME") if international else ()
+    return mail_headers.wire_bytes(message, utf8=international), options
 
 
 def _attach_documents(message: EmailMessage, registration_id: int) -> None:

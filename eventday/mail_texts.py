@@ -51,6 +51,7 @@ KIND_LABELS = {
     "cancelled": _l("Registration cancelled"),
     "manage_link": _l("Already registered: the link to their page again"),
     "session_changed": _l("A chosen session moved or was cancelled"),
+    "confirm_address": _l("A new address to confirm (sent to that address)"),
 }
 # Only the mail about a changed session knows which session it is.
 SESSION_PLACEHOLDERS = {

@@ -1,5 +1,5 @@
-"""Personal data and its end (RGPD): an attendee erases their registration, an edition is
-anonymised after the day, and a SQLite database is backed up while the app runs.
+"""Personal data and its end (RGPD): an attendee downloads or erases what is held about them,
+an edition is anonymised after the day, and a SQLite database is backed up while the app runs.
 
 What is personal: a registration's names, addresses, organisation, answers,
 needs, its token (the key to the attendee's page), the mails written to it,
@@ -7,12 +7,15 @@ the scans of its badge (their code and answer name the holder) and the
 history's before → after values about it. What stays after anonymising: each
 registration's stakeholder type, status, workshops, dates and check-in time,
 so the dashboard's counts by type, the workshops' fill and the arrivals stay
-true for next year's planning.
+true for next year's planning. On SQLite, erasing and anonymising end by
+emptying the write-ahead log (see database.py), so what they removed is gone
+from the disk too, not only from the tables.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sqlite3
 from pathlib import Path
@@ -24,7 +27,7 @@ from eventday import mail
 from eventday.admin import audit
 from eventday.admin.audit import AuditEntry
 from eventday.admin.checkin import CheckinScan
-from eventday.database import utcnow, write_transaction
+from eventday.database import empty_sqlite_log, keep_private, utcnow, write_transaction
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.programme.models import Edition
@@ -53,7 +56,104 @@ def erase(registration_id: int) -> None:
         audit.record(edition_id, None, "erase", None, {"stakeholder_type": [kind, None]})
         promoted = capacity.promote_waiting(edition_id) if held_seat else []
         outbox = [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
+    empty_sqlite_log()
     mail.deliver(outbox)
+
+
+def personal_data_json(registration: Registration) -> str:
+    """Everything held about the attendee (their right of access), as JSON.
+
+    The registration, the history's entries about it, the scans of its badge
+    and the mails written to it, bodies included: the attendee was sent them.
+    """
+    edition = registration.edition
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.registration_id == registration.id)
+        .order_by(AuditEntry.id)
+    )
+    scans = db.session.scalars(
+        select(CheckinScan)
+        .where(CheckinScan.registration_id == registration.id)
+        .order_by(CheckinScan.id)
+    )
+    mails = db.session.scalars(
+        select(OutboxMail)
+        .where(OutboxMail.registration_id == registration.id)
+        .order_by(OutboxMail.id)
+    )
+    return json.dumps(
+        {
+            "edition": {"name": edition.name, "slug": edition.slug},
+            "reference": registration.reference,
+            "status": registration.status,
+            "first_name": registration.first_name,
+            "last_name": registration.last_name,
+            "email": registration.email,
+            "organisation": registration.organisation,
+            "stakeholder_type": registration.stakeholder_type,
+            "answers": registration.answers,
+            "dietary": registration.dietary,
+            "accessibility": registration.accessibility,
+            "listed": registration.listed,
+            "language": registration.language,
+            "workshops": [
+                {"id": w.id, "title": w.title, "start": edition.local(w.starts_at).isoformat()}
+                for w in registration.workshops
+            ],
+            "consent_at": _when(registration.consent_at),
+            "created_at": _when(registration.created_at),
+            "updated_at": _when(registration.updated_at),
+            "checked_in_at": _when(registration.checked_in_at),
+            "checked_in_desk": registration.checked_in_desk,
+            "badge_printed_at": _when(registration.badge_printed_at),
+            "history": [
+                {
+                    "action": entry.action,
+                    "at": _when(entry.created_at),
+                    "by_organiser": entry.user_id is not None,
+                    "changes": entry.changes,
+                }
+                for entry in history
+            ],
+            "scans": [
+                {
+                    "at": _when(scan.created_at),
+                    "desk": scan.desk,
+                    "code": scan.code,
+                    "result": scan.result,
+                    "answer": json.loads(scan.answer),
+                }
+                for scan in scans
+            ],
+            "mails": [
+                {
+                    "kind": outbox_mail.kind,
+                    "recipient": outbox_mail.recipient,
+                    "language": outbox_mail.language,
+                    "subject": outbox_mail.subject,
+                    "body": outbox_mail.body,
+                    "created_at": _when(outbox_mail.created_at),
+                    "sent_at": _when(outbox_mail.sent_at),
+                    "state": _mail_state(outbox_mail),
+                    "error": outbox_mail.last_error or None,
+                }
+                for outbox_mail in mails
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def _when(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _mail_state(outbox_mail: OutboxMail) -> str:
+    if outbox_mail.sent_at is not None:
+        return "sent"
+    return "failed" if outbox_mail.last_error else "waiting"
 
 
 def retention_ends(edition: Edition) -> dt.date:
@@ -92,6 +192,7 @@ def anonymise(edition_id: int, now: dt.datetime | None = None, force: bool = Fal
         audit.record(
             edition_id, None, "anonymise", None, {"registrations": [None, len(registrations)]}
         )
+    empty_sqlite_log()
     return len(registrations)
 
 
@@ -122,12 +223,14 @@ def backup_sqlite(database: str, target: Path) -> Path:
     sqlite3's online backup API copies page by page and restarts if a writer
     changes a page it has copied, so the copy is one moment's state, WAL
     included. Written next to `target` then renamed, so a half-made copy is
-    never mistaken for a backup. `target` may be a folder: a dated name is made.
+    never mistaken for a backup, and made 0600 before a byte is copied, like
+    the database. `target` may be a folder: a dated name is made.
     """
     if target.is_dir():
         target = target / f"eventday-{utcnow():%Y%m%d-%H%M%S}.sqlite3"
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    keep_private(str(partial))
     source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     copy = sqlite3.connect(partial)
     try:

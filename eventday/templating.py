@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, request
 from flask_babel import get_locale
@@ -16,10 +16,20 @@ from eventday.urls import webcal_url
 KEPT_ARGS = (*FILTER_KEYS, "stakeholder_type")
 
 
+def same_site_path(path: str) -> str:
+    """`path` as a link that stays on this site, whatever it holds.
+
+    Browsers read `//host/…` and `/\\host/…` as another site, and drop tabs and line breaks
+    from an address: the path starts with exactly one slash, and every character but the
+    unreserved ones and the slashes is percent-encoded.
+    """
+    return "/" + quote(path.lstrip("/\\"), safe="/!$&'()*+,;=:@-._~")
+
+
 def language_url(lang: str) -> str:
     """This page in another language: ?lang=… with the page's own filters kept."""
     args = [(k, v) for k in KEPT_ARGS for v in request.args.getlist(k)]
-    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
+    return f"{same_site_path(request.path)}?{urlencode([*args, ('lang', lang)])}"
 
 
 def query_string(args: list[tuple[str, str]]) -> str:

@@ -1,11 +1,11 @@
-"""Addresses: absolute ones for mails, calendars and QR codes (EVENTDAY_PUBLIC_URL, else the
-request's), and the row ids that addresses and forms carry."""
+"""Addresses: absolute ones for mails, calendars and QR codes (EVENTDAY_PUBLIC_URL only, never
+a request's Host), and the row ids that addresses and forms carry."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request, url_for
+from flask import Flask, current_app
 from werkzeug.routing import IntegerConverter, Map
 
 # Row ids are PostgreSQL `integer` columns: a larger number names no row, but reaching the
@@ -13,23 +13,71 @@ from werkzeug.routing import IntegerConverter, Map
 MAX_ID = 2**31 - 1
 
 
+# Where the development server listens by default: the links' base when no public URL is
+# configured (`make run` sets its own, `make serve` refuses to start without one).
+DEVELOPMENT_URL = "http://127.0.0.1:5000"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+class PublicUrlError(ValueError):
+    pass
+
+
+def checked_public_url(configured: object) -> str | None:
+    """EVENTDAY_PUBLIC_URL as links use it (no trailing slash); PublicUrlError if unusable."""
+    if configured in (None, ""):
+        return None
+    text = str(configured).strip().rstrip("/")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as error:
+        raise PublicUrlError(f"{text!r} is not an address ({error})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PublicUrlError(f"{text!r} is not an http:// or https:// address")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise PublicUrlError(f"{text!r} may hold no query, fragment or user name")
+    return text
+
+
+def trusted_hosts(public_url: str | None) -> list[str] | None:
+    """The Host names a request may carry: the public URL's, and loopback for local checks.
+
+    Flask answers 400 to any other (TRUSTED_HOSTS), so nothing that reads the host (the
+    CSRF referrer check, a future `_external` link) can be steered from outside. With no
+    public URL configured (development), any host is accepted: links still never use it.
+    """
+    if public_url is None:
+        return None
+    return [urlsplit(public_url).hostname or "", *LOOPBACK_HOSTS]
+
+
+def configure(app: Flask) -> None:
+    """Check EVENTDAY_PUBLIC_URL once at start-up; a bad one stops it with one line."""
+    try:
+        public_url = checked_public_url(app.config.get("PUBLIC_URL"))
+    except PublicUrlError as error:
+        raise SystemExit(f"eventday: EVENTDAY_PUBLIC_URL: {error}.") from None
+    app.config["PUBLIC_URL"] = public_url
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(public_url)
+
+
 def public_base_url() -> str:
-    configured = current_app.config["PUBLIC_URL"]
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return "http://localhost"
+    """The site's public base URL: configured, never taken from a request."""
+    return current_app.config["PUBLIC_URL"] or DEVELOPMENT_URL
 
 
 def absolute_url(endpoint: str, **values: object) -> str:
     """The public address of an endpoint, in a request or not (mails sent from the CLI)."""
-    if has_request_context():
-        return public_base_url() + url_for(endpoint, **values)
-    base = urlsplit(public_base_url())
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
-    )
+    adapters = current_app.extensions.setdefault("eventday_public_adapter", {})
+    base = public_base_url()
+    adapter = adapters.get(base)
+    if adapter is None:
+        parts = urlsplit(base)
+        adapter = adapters[base] = current_app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+        )
     return adapter.build(endpoint, values, force_external=True)
 
 

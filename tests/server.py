@@ -1,4 +1,4 @@
-"""A real eventday server process (gunicorn on loopback) for concurrency tests."""
+"""A real eventday server process on loopback (gunicorn, or a command given) for tests."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -31,16 +32,6 @@ def free_port() -> int:
 def running_server(database_url: str, instance: Path, workers: int = 4) -> Iterator[str]:
     """Serve eventday with gunicorn on a free loopback port; yields its base URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "EVENTDAY_DATABASE_URL": database_url,
-        "EVENTDAY_SECRET_KEY": "concurrency-test-key",
-        "EVENTDAY_INSTANCE_PATH": str(instance),
-        "EVENTDAY_RATELIMIT_ENABLED": "false",
-        "EVENTDAY_REGISTRATION_MIN_SECONDS": "0",
-        "EVENTDAY_PUBLIC_URL": f"http://127.0.0.1:{port}",
-    }
-    env.pop("EVENTDAY_MAIL_SERVER", None)
     command = [
         sys.executable,
         "-m",
@@ -53,7 +44,31 @@ def running_server(database_url: str, instance: Path, workers: int = 4) -> Itera
         "warning",
         "eventday:create_app()",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    with serving(command, port, database_url, instance) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(
+    command: list[str], port: int, database_url: str, instance: Path, output: IO[str] | None = None
+) -> Iterator[str]:
+    """Run `command`, an eventday server on loopback `port`, for the block; yields its base URL.
+
+    Its standard output and error go to `output` when given (a log to read afterwards).
+    """
+    env = {
+        **os.environ,
+        "EVENTDAY_DATABASE_URL": database_url,
+        "EVENTDAY_SECRET_KEY": "concurrency-test-key",
+        "EVENTDAY_INSTANCE_PATH": str(instance),
+        "EVENTDAY_RATELIMIT_ENABLED": "false",
+        "EVENTDAY_REGISTRATION_MIN_SECONDS": "0",
+        "EVENTDAY_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    env.pop("EVENTDAY_MAIL_SERVER", None)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, start_new_session=True, stdout=output, stderr=output
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+import time
 import urllib.parse
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
+import limits.storage.memory
 import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from eventday.admin.accounts import create_user
-from eventday.admin.models import Role, User
+from eventday.accounts.models import Role, User
+from eventday.accounts.rules import create_user
 from eventday.extensions import db
 from eventday.programme.models import Edition, Session
 from eventday.registration import capacity
@@ -27,7 +29,7 @@ PASSWORD = "correct horse battery staple"
 WRONG_PASSWORD = "incorrect horse battery"
 WRONG_CREDENTIALS = "Wrong e-mail address or password."
 # Pages anyone may open, and the one that only signs out: they check no role.
-OPEN_ENDPOINTS = {"admin.login", "admin.logout"}
+OPEN_ENDPOINTS = {"accounts.login", "accounts.logout"}
 # The organiser pages that exist today; the walk must at least find these.
 KNOWN_ENDPOINTS = {"admin.dashboard", "admin.checkin", "admin.scan", "admin.undo_checkin"}
 ROUTE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
@@ -181,7 +183,7 @@ def test_no_organiser_page_fails_with_a_server_error_for_an_admin(app: Flask, de
     token = csrf_token(client, "/admin/checkin")
     failing = []
     for rule in admin_rules(app):
-        if rule.endpoint == "admin.logout":
+        if rule.endpoint == "accounts.logout":
             continue
         url, answer = probe(client, app, rule, token)
         if answer.status_code >= 500:
@@ -330,7 +332,16 @@ def locked_out(answer: TestResponse) -> int:
     return int(re.search(r"(\d+) s\b", message).group(1))
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(app: Flask) -> None:
+def from_address(app: Flask, address: str) -> FlaskClient:
+    """A browser at another address (the limits count the address a request comes from)."""
+    client = english_client(app)
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_five_failures_from_one_address_lock_the_account_there_even_for_the_right_password(
+    app: Flask,
+) -> None:
     add_user(app, "organiser@example.org", Role.ORGANISER)
     client = english_client(app)
     for _ in range(5):
@@ -338,6 +349,73 @@ def test_five_failures_lock_the_account_even_for_the_right_password(app: Flask) 
     wait = locked_out(sign_in(client, "organiser@example.org"))
     assert 1 <= wait <= 61
     assert not is_signed_in(client)
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_out_from_another(app: Flask) -> None:
+    add_user(app, "organiser@example.org", Role.ORGANISER)
+    attacker = from_address(app, "203.0.113.66")
+    for _ in range(5):
+        assert sign_in(attacker, "organiser@example.org", WRONG_PASSWORD).status_code == 401
+    locked_out(sign_in(attacker, "organiser@example.org", WRONG_PASSWORD))
+
+    owner = from_address(app, "198.51.100.7")
+    assert sign_in(owner, "organiser@example.org").status_code == 303
+    assert is_signed_in(owner)
+    locked_out(sign_in(attacker, "organiser@example.org"))
+
+
+class LimiterClock:
+    """The clock of the limits' in-memory counters, which a test moves on."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def time(self) -> float:
+        return time.time() + self.offset
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(time, name)
+
+
+@pytest.fixture
+def limiter_clock(monkeypatch: pytest.MonkeyPatch) -> LimiterClock:
+    # limits' memory storage reads `time.time()` through its module's `time`: only the
+    # counters see the moved clock, not the rest of the app.
+    clock = LimiterClock()
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    return clock
+
+
+def test_one_address_trying_an_account_minute_after_minute_stops_at_twenty_an_hour(
+    app: Flask, limiter_clock: LimiterClock
+) -> None:
+    add_user(app, "organiser@example.org", Role.ORGANISER)
+    attacker = from_address(app, "203.0.113.66")
+    for minute in range(4):
+        limiter_clock.offset = 61.0 * minute
+        for _ in range(5):
+            assert sign_in(attacker, "organiser@example.org", WRONG_PASSWORD).status_code == 401
+    limiter_clock.offset = 61.0 * 4
+    assert sign_in(attacker, "organiser@example.org", WRONG_PASSWORD).status_code == 429
+    # Far below the account's ceiling: its owner still signs in from elsewhere.
+    assert sign_in(from_address(app, "198.51.100.7"), "organiser@example.org").status_code == 303
+
+
+def test_failures_spread_over_many_addresses_reach_the_account_s_ceiling(app: Flask) -> None:
+    add_user(app, "organiser@example.org", Role.ORGANISER)
+    guess = {"email": "organiser@example.org", "password": WRONG_PASSWORD}
+    for n in range(25):  # 4 failures each: under every limit of one address
+        attacker = from_address(app, f"203.0.113.{n + 1}")
+        guess["csrf_token"] = csrf_token(attacker)
+        for _ in range(4):
+            assert attacker.post("/admin/login", data=guess).status_code == 401
+    owner = from_address(app, "198.51.100.7")
+    wait = locked_out(sign_in(owner, "organiser@example.org"))
+    assert 1 <= wait <= 3601
+    assert not is_signed_in(owner)
+    # Other accounts are not concerned.
+    add_user(app, "desk@example.org", Role.CHECKIN)
+    assert sign_in(owner, "desk@example.org").status_code == 303
 
 
 def test_successful_sign_ins_do_not_count_as_failures(app: Flask) -> None:

@@ -578,19 +578,6 @@ def test_a_refused_change_shows_a_message_and_changes_nothing(app, client, demo,
     assert snapshot(app, registration) == before
 
 
-def test_a_change_to_the_address_of_another_registration_is_refused(app, client, demo):
-    first = register(app, demo, 1)
-    second = register(app, demo, 2)
-    before = snapshot(app, second)
-    form = edit_form(client, second.token) | {"email": [first.email.upper()]}
-
-    response = client.post(f"/registration/{second.token}/edit", data=form)
-
-    assert response.status_code == 422
-    assert field_errors(html(response), "email")
-    assert snapshot(app, second) == before
-
-
 def one_seat_workshop(app: Flask, edition_id: int) -> str:
     title = "Atelier : une seule place"
     with app.app_context():

@@ -22,9 +22,9 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from eventday.accounts.models import Role, User
 from eventday.admin import checkin as checkin_desk
 from eventday.admin.audit import ACTION_LABELS, AuditEntry
-from eventday.admin.models import Role, User
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.programme.models import Edition
@@ -331,6 +331,47 @@ def test_badges_follow_the_type_filter(app: Flask, edition: int, organiser: Flas
     assert "INDUSTRIEL" in printed.upper()
     assert "CHERCHEUSE" not in printed.upper()
     assert badge_pages(organiser)[0] == 1
+
+
+def _printed(app: Flask) -> set[int]:
+    with app.app_context():
+        marked = select(Registration.id).where(Registration.badge_printed_at.is_not(None))
+        return set(db.session.scalars(marked))
+
+
+def test_downloading_badges_marks_nothing_the_button_marks_that_batch(
+    app: Flask, edition: int, organiser: FlaskClient
+) -> None:
+    first = [register(app, edition, "Jeanne", f"Avant{n}") for n in range(3)]
+    page = organiser.get("/admin/registrations").get_data(as_text=True)
+    pdf_link = re.search(r'href="(/admin/badges\.pdf\?[^"]*)"', page)
+    assert pdf_link and "upto=" in pdf_link.group(1)
+    upto = re.search(r'name="upto" value="(\d+)"', page)
+    assert upto
+    late = register(app, edition, "Jeanne", "Après")  # between printing and the button
+
+    query = pdf_link.group(1).replace("&amp;", "&").removeprefix("/admin/badges.pdf")
+    pages, printed = badge_pages(organiser, query)
+    assert pages == 1 and "APRÈS" not in printed.upper()
+    organiser.get("/admin/badges.pdf").close()
+    assert _printed(app) == set()  # a GET changes nothing
+
+    answer = post_form(
+        organiser, "/admin/registrations", "/admin/badges/printed", {"upto": upto.group(1)}
+    )
+    assert answer.status_code == 303
+    assert _printed(app) == set(first)
+    assert late not in _printed(app)
+    listed = organiser.get("/admin/registrations?printed=no").get_data(as_text=True)
+    assert "Après" in listed and "Avant0" not in listed
+
+
+def test_marking_badges_printed_needs_the_form_token(
+    app: Flask, edition: int, organiser: FlaskClient
+) -> None:
+    register(app, edition, "Jeanne", "Avant")
+    assert organiser.post("/admin/badges/printed", data={}).status_code == 400
+    assert _printed(app) == set()
 
 
 # --- the list: search, filters, sort, pages ----------------------------------------------------

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from eventday import create_app, mail
 from eventday.extensions import db
+from eventday.log_redaction import redact
 from eventday.mail import OutboxMail
 from eventday.registration import capacity
 from eventday.registration.models import Registration, RegistrationStatus
@@ -240,9 +241,11 @@ def test_pages_answer_503_with_a_short_page_while_the_database_is_unreachable(
         assert (answer.status_code, answer.mimetype) == (503, "text/html"), path
         assert '<html lang="fr">' in page and french in page, path
         assert_short_and_without_trace(page)
-        # Logged once, in one line, without the statement (it may hold personal data).
+        # Logged once, in one line, without the statement (it may hold personal data)
+        # nor an attendee's token.
         [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
-        assert record.getMessage().startswith(f"database unavailable on GET {path}: ")
+        assert record.getMessage().startswith(f"database unavailable on GET {redact(path)}: ")
+        assert "x" * 43 not in record.getMessage()
         assert record.exc_info is None and "\n" not in record.getMessage()
         assert_short_and_without_trace(record.getMessage())
 

@@ -15,8 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from eventday.accounts.models import Role
 from eventday.admin.audit import AuditEntry
-from eventday.admin.models import Role
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.mail_texts import MailText

@@ -106,23 +106,6 @@ def test_unknown_session_calendar_is_not_kept(slow_app):
     assert slow_app.flask_requests == 2
 
 
-def test_each_host_gets_its_own_answer_when_no_public_url_is_set(database_url):
-    app = make_app(database_url, PUBLIC_URL=None, PROGRAMME_CACHE_SECONDS=60)
-    with app.app_context():
-        db.create_all()
-        from eventday.programme.demo import load_demo
-
-        load_demo()
-    client = app.test_client()
-    one = client.get("/programme.json", base_url="http://one.example.org")
-    two = client.get("/programme.json", base_url="http://two.example.org")
-    assert one.get_json()["sessions"][0]["url"].startswith("http://one.example.org/")
-    assert two.get_json()["sessions"][0]["url"].startswith("http://two.example.org/")
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 def test_cache_keeps_a_bounded_number_of_bodies():
     cache = ProgrammeCache(check_seconds=60)
     built = []

@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from eventday.admin.models import Role
+from eventday.accounts.models import Role
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.programme.demo import DEMO_DAY

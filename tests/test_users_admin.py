@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from eventday.admin.accounts import create_user
-from eventday.admin.models import Role, User
+from eventday.accounts.models import Role, User
+from eventday.accounts.rules import create_user
 from eventday.extensions import db
 from tests.conftest import make_edition
 

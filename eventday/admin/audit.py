@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from eventday.admin.models import User
+from eventday.accounts.models import User
 from eventday.database import UTCDateTime, utcnow
 from eventday.extensions import db
 from eventday.registration.models import Registration

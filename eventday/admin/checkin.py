@@ -7,7 +7,9 @@ badge at the same moment get exactly one `ok`; the other gets
 `already_checked_in` with the first time and desk. A desk that retries after
 a network hiccup sends the same nonce and gets the first answer again, kept in
 the scan log, instead of a false `already_checked_in`. Every scan is logged,
-failed ones too.
+failed ones too; one that matched no registration without the code: what was
+typed (an altered reference, a name) would stay, tied to nobody who could have
+it erased. Its answer names nobody, and is all a retry needs.
 """
 
 from __future__ import annotations
@@ -178,7 +180,7 @@ def scan(edition_id: int, request: Scan, user_id: int | None) -> dict[str, Any]:
                 "edition_id": edition_id,
                 "registration_id": person.id if person is not None else None,
                 "user_id": user_id,
-                "code": code,
+                "code": code if person is not None else "",
                 "desk": desk,
                 "nonce": nonce,
                 "result": answer["result"],

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventday import mail, mail_texts
-from eventday.admin.accounts import ORGANISERS, roles_required
-from eventday.admin.common import edition_or_404, organiser_blueprint
+from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
+from eventday.admin.common import edition_or_404
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm, MailTextForm
 from eventday.domain import DomainError
 from eventday.forms import show_refusal

@@ -9,12 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from eventday.admin.accounts import ORGANISERS, roles_required
-from eventday.admin.common import edition_or_404, flash_refusal, organiser_blueprint
-from eventday.admin.forms import PostForm
+from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
+from eventday.admin.common import edition_or_404
 from eventday.domain import DomainError
 from eventday.extensions import db
-from eventday.forms import show_refusal
+from eventday.forms import PostForm, flash_refusal, show_refusal
 from eventday.programme import rules
 from eventday.programme.cache import programme_cache
 from eventday.programme.forms import RoomForm, SessionForm, SpeakerForm, TrackForm

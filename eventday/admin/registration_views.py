@@ -14,18 +14,20 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
+from eventday.accounts.access import EVERYONE, ORGANISERS, organiser_blueprint, roles_required
 from eventday.admin import audit
 from eventday.admin import checkin as checkin_desk
-from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
-from eventday.admin.common import edition_or_404, flash_refusal, organiser_blueprint
-from eventday.admin.forms import PostForm
+from eventday.admin.common import edition_or_404
 from eventday.admin.registrations import (
     RegistrationFilter,
     badge_batch,
     csv_lines,
     day_list,
+    latest_registration_id,
     mark_printed,
     page,
     xlsx_file,
@@ -33,6 +35,7 @@ from eventday.admin.registrations import (
 from eventday.badges.pdf import badge_sheets_pdf, list_pdf
 from eventday.domain import DomainError
 from eventday.extensions import db
+from eventday.forms import PostForm, flash_refusal
 from eventday.i18n import local_date
 from eventday.programme.models import Edition
 from eventday.registration import capacity, documents
@@ -62,6 +65,8 @@ def index() -> str:
         edition=edition,
         chosen=chosen,
         results=page(edition.id, chosen, request.args.get("page", 1, type=database_id)),
+        upto=latest_registration_id(edition.id),
+        form=PostForm(),
         workshops=capacity.workshop_seats(edition.id),
         types=list(StakeholderType),
         statuses=list(RegistrationStatus),
@@ -127,19 +132,41 @@ def _people_pdf(edition: Edition, people: list[Registration], everyone: bool) ->
     return Response(pdf, mimetype="application/pdf")
 
 
+def _upto(values: MultiDict[str, str]) -> int | None:
+    return values.get("upto", type=database_id)
+
+
 @bp.get("/badges.pdf")
 @roles_required(*ORGANISERS)
 def badges() -> Response:
-    """Badges on A4 sheets: the confirmed attendees (or the list's filters), by name."""
+    """Badges on A4 sheets: the confirmed attendees (or the list's filters), by name.
+
+    Only a PDF: a GET changes nothing (a prefetch or a second tab would otherwise mark
+    badges nobody printed); "mark as printed" is a button on the list."""
     edition = edition_or_404()
-    registrations = badge_batch(edition.id, RegistrationFilter.from_args(request.args))
+    registrations = badge_batch(
+        edition.id, RegistrationFilter.from_args(request.args), _upto(request.args)
+    )
     pdf = badge_sheets_pdf([documents.badge_of(r) for r in registrations])
-    mark_printed(edition.id, [r.id for r in registrations])
     return Response(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{edition.slug}-badges.pdf"'},
     )
+
+
+@bp.post("/badges/printed")
+@roles_required(*ORGANISERS)
+def badges_printed() -> Response:
+    """After printing: the same batch as the PDF (same filters, same `upto`) marked printed."""
+    edition = edition_or_404()
+    if not PostForm().validate_on_submit():
+        abort(400)
+    chosen = RegistrationFilter.from_args(request.form)
+    batch = badge_batch(edition.id, chosen, _upto(request.form))
+    marked = mark_printed(edition.id, [r.id for r in batch])
+    flash(ngettext("%(num)d badge marked as printed.", "%(num)d badges marked as printed.", marked))
+    return redirect(url_for(".index", **chosen.args()), code=303)
 
 
 @bp.get("/registrations/<int:registration_id>")

@@ -218,25 +218,39 @@ def _text_cell(sheet: object, value: str) -> WriteOnlyCell:
     return cell
 
 
-def badge_batch(edition_id: int, chosen: RegistrationFilter) -> list[Registration]:
+def badge_batch(
+    edition_id: int, chosen: RegistrationFilter, upto: int | None = None
+) -> list[Registration]:
     """Whom a sheet of badges is for: the list's filters (the confirmed when no status is
-    chosen), by name."""
+    chosen), by name; with `upto`, only registrations up to that id, so the sheet printed and
+    the badges then marked as printed are the same people, whoever registered in between."""
     chosen = dataclasses.replace(
         chosen, status=chosen.status or RegistrationStatus.CONFIRMED, sort="name"
     )
-    return list(db.session.scalars(chosen.query(edition_id)))
+    query = chosen.query(edition_id)
+    if upto is not None:
+        query = query.where(Registration.id <= upto)
+    return list(db.session.scalars(query))
 
 
-def mark_printed(edition_id: int, registration_ids: list[int]) -> None:
-    """Remember that these badges went to the printer (for "not yet printed" next time)."""
+def latest_registration_id(edition_id: int) -> int:
+    """The newest registration's id (0 without any): where a batch of badges stops."""
+    newest = select(func.max(Registration.id)).where(Registration.edition_id == edition_id)
+    return db.session.scalar(newest) or 0
+
+
+def mark_printed(edition_id: int, registration_ids: list[int]) -> int:
+    """Remember that these badges went to the printer (for "not yet printed" next time);
+    how many were not marked before."""
     if not registration_ids:
-        return
+        return 0
     with write_transaction(edition_id):
-        db.session.execute(
+        marked = db.session.execute(
             update(Registration)
             .where(Registration.id.in_(registration_ids), Registration.badge_printed_at.is_(None))
             .values(badge_printed_at=utcnow())
         )
+    return marked.rowcount
 
 
 def day_list(edition_id: int, everyone: bool) -> list[Registration]:

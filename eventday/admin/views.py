@@ -1,8 +1,6 @@
-"""Organiser pages: sign in and out, the dashboard, the check-in desk."""
+"""Organiser pages: the dashboard, the check-in desk."""
 
 from __future__ import annotations
-
-import time
 
 from flask import (
     Response,
@@ -15,72 +13,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from eventday import privacy
-from eventday.admin import accounts, audit, stats
+from eventday.accounts.access import EVERYONE, ORGANISERS, organiser_blueprint, roles_required
+from eventday.admin import audit, stats
 from eventday.admin import checkin as checkin_desk
-from eventday.admin.accounts import EVERYONE, ORGANISERS, roles_required
-from eventday.admin.common import edition_or_404, organiser_blueprint
-from eventday.admin.forms import LoginForm, PostForm
-from eventday.admin.models import Role
-from eventday.extensions import limiter
+from eventday.admin.common import edition_or_404
+from eventday.forms import PostForm
 from eventday.programme.models import current_edition
 from eventday.registration.models import RegistrationStatus, StakeholderType
 from eventday.urls import database_id
 
 bp = organiser_blueprint("admin", "/admin")
-
-# Failed sign-ins only: a few per minute per account, more per address (a shared hospital NAT).
-ACCOUNT_LIMIT = "5 per minute"
-ADDRESS_LIMIT = "20 per minute"
-
-
-def _failed(response: Response) -> bool:
-    return response.status_code == 401
-
-
-def _account_key() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(ACCOUNT_LIMIT, key_func=_account_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_failed)
-def login() -> Response | str | tuple[str, int]:
-    form = LoginForm()
-    next_page = accounts.safe_next(request.args.get("next"))
-    if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
-            default = "admin.checkin" if user.role == Role.CHECKIN else "admin.dashboard"
-            return redirect(next_page or url_for(default), code=303)
-        form.form_errors.append(_("Wrong e-mail address or password."))
-        return render_template("admin/login.html", form=form), 401
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/login.html", form=form), status
-
-
-@bp.errorhandler(RateLimitExceeded)
-def too_many_attempts(error: RateLimitExceeded) -> tuple[str, int]:
-    limit = limiter.current_limit
-    wait = max(1, int(limit.reset_at - time.time())) if limit else 60
-    form = LoginForm()
-    form.form_errors.append(
-        _("Too many failed attempts. Please try again in %(seconds)d s.", seconds=wait)
-    )
-    return render_template("admin/login.html", form=form), 429
-
-
-@bp.post("/logout")
-def logout() -> Response:
-    form = PostForm()
-    if not form.validate_on_submit():
-        abort(400)
-    logout_user()
-    return redirect(url_for("admin.login"), code=303)
 
 
 @bp.get("/")

@@ -53,7 +53,6 @@ def _cached(
         request.endpoint,
         tuple(sorted((request.view_args or {}).items())),
         filters.key(),
-        current_app.config["PUBLIC_URL"] or (request.scheme, request.host),
         str(get_locale()) if per_language else None,
     )
     rendered = cache.get(key, lambda: build(db.session.get_one(Edition, state.edition_id), filters))

@@ -31,7 +31,7 @@ from eventday.database import utcnow, write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme.models import Edition, Session, SessionKind, SessionStatus
-from eventday.registration import tokens
+from eventday.registration import addresses, tokens
 from eventday.registration.models import (
     Registration,
     RegistrationStatus,
@@ -289,7 +289,7 @@ def register(edition_id: int, applicant: Applicant, now: dt.datetime | None = No
                     )
                 ]
             )
-        email_key = applicant.email.strip().lower()
+        email_key = addresses.email_key(applicant.email)
         existing = db.session.scalars(
             select(Registration).where(
                 Registration.edition_id == edition_id, Registration.email_key == email_key
@@ -297,7 +297,7 @@ def register(edition_id: int, applicant: Applicant, now: dt.datetime | None = No
         ).first()
         already = existing is not None and not existing.is_cancelled
         if already:
-            outbox = [mail.enqueue(existing, mail.MailKind.MANAGE_LINK)]
+            outbox = addresses.mail_manage_link(existing)
         else:
             # A cancelled (or declined) registration may start again, at the back of the queue.
             registration = _create(edition, applicant, email_key, now, reusing=existing)
@@ -393,18 +393,26 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
         registration = db.session.get_one(Registration, registration_id)
         if registration.is_cancelled:
             raise RegistrationRefused([Violation("", _("This registration is cancelled."))])
-        email_key = applicant.email.strip().lower()
-        clash = db.session.scalar(
-            select(Registration.id).where(
-                Registration.edition_id == edition_id,
-                Registration.email_key == email_key,
-                Registration.id != registration.id,
+        email_key = addresses.email_key(applicant.email)
+        new_address = None
+        if email_key != registration.email_key and actor is None:
+            # On their own page: the new address is theirs once they open the link mailed to
+            # it, and the page answers the same whether another registration uses it or not.
+            new_address = applicant.email
+            applicant = dataclasses.replace(applicant, email=registration.email)
+            email_key = registration.email_key
+        elif email_key != registration.email_key:
+            clash = db.session.scalar(
+                select(Registration.id).where(
+                    Registration.edition_id == edition_id,
+                    Registration.email_key == email_key,
+                    Registration.id != registration.id,
+                )
             )
-        )
-        if clash is not None:
-            raise RegistrationRefused(
-                [Violation("email", _("Another registration already uses this address."))]
-            )
+            if clash is not None:
+                raise RegistrationRefused(
+                    [Violation("email", _("Another registration already uses this address."))]
+                )
         seats = _count_seats(edition_id)
         workshops = _chosen_workshops(edition_id, applicant.workshop_ids, seats.by_workshop)
         if registration.is_confirmed:
@@ -439,6 +447,8 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
             else []
         )
         outbox += [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
+        if new_address is not None:
+            outbox.append(addresses.ask_to_change(registration, new_address))
     mail.deliver(outbox)
     return registration
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask_babel import force_locale
 
 from eventday.badges.pdf import Badge, badge_pdf
@@ -59,42 +57,4 @@ def agenda_file(registration: Registration) -> bytes:
         name=edition.name,
         base_url=public_base_url(),
         session_url=session_url,
-    )
-
-
-def personal_data_json(registration: Registration) -> str:
-    """Everything held about the attendee (their right of access), as JSON."""
-    edition = registration.edition
-
-    def when(moment: object) -> str | None:
-        return moment.isoformat() if moment is not None else None
-
-    return json.dumps(
-        {
-            "edition": {"name": edition.name, "slug": edition.slug},
-            "reference": registration.reference,
-            "status": registration.status,
-            "first_name": registration.first_name,
-            "last_name": registration.last_name,
-            "email": registration.email,
-            "organisation": registration.organisation,
-            "stakeholder_type": registration.stakeholder_type,
-            "answers": registration.answers,
-            "dietary": registration.dietary,
-            "accessibility": registration.accessibility,
-            "listed": registration.listed,
-            "language": registration.language,
-            "workshops": [
-                {"id": w.id, "title": w.title, "start": edition.local(w.starts_at).isoformat()}
-                for w in registration.workshops
-            ],
-            "consent_at": when(registration.consent_at),
-            "created_at": when(registration.created_at),
-            "updated_at": when(registration.updated_at),
-            "checked_in_at": when(registration.checked_in_at),
-            "checked_in_desk": registration.checked_in_desk,
-            "badge_printed_at": when(registration.badge_printed_at),
-        },
-        ensure_ascii=False,
-        indent=2,
     )

@@ -214,5 +214,5 @@ class EditForm(RegistrationForm):
         return self.fixed_type or self.stakeholder_type.data or ""
 
 
-class CancelForm(PostedForm):
-    """Only the CSRF token: cancelling asks for nothing else."""
+class ConfirmForm(PostedForm):
+    """Only the CSRF token: a button that confirms (cancelling, erasing, a new address)."""

@@ -27,8 +27,8 @@ from eventday.domain import DomainError
 from eventday.extensions import db, limiter
 from eventday.forms import show_refusal
 from eventday.programme.models import Edition, edition_or_404
-from eventday.registration import capacity, documents, robots
-from eventday.registration.forms import CancelForm, EditForm, RegistrationForm
+from eventday.registration import addresses, capacity, documents, robots
+from eventday.registration.forms import ConfirmForm, EditForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
 from eventday.validation import choices
 
@@ -159,7 +159,7 @@ def expired_form(error: CSRFError) -> tuple[str, int]:
         holding = {w.id for w in registration.workshops}
     elif request.endpoint in ("registration.cancel", "registration.erase"):
         registration = _registration_or_404(request.view_args["token"])
-        form = CancelForm()
+        form = ConfirmForm()
         template = f"registration/{request.endpoint.split('.')[1]}.html"
         context = {"registration": registration}
         holding = set()
@@ -256,7 +256,7 @@ def edit_page(
     workshops = _workshop_choices(form, registration.edition, holding)
     if form.validate_on_submit():
         try:
-            capacity.update(
+            updated = capacity.update(
                 registration.id,
                 _applicant(form, form.language.data or registration.language),
                 actor=actor,
@@ -265,6 +265,14 @@ def edit_page(
             show_refusal(form, refused)
         else:
             flash(done_message)
+            if addresses.email_key(form.email.data) != updated.email_key:
+                flash(
+                    _(
+                        "We have sent a link to %(address)s: your address changes when you "
+                        "open it.",
+                        address=form.email.data.strip(),
+                    )
+                )
             return redirect(done_url, code=303)
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -276,10 +284,38 @@ def edit_page(
     ), status
 
 
+@bp.route("/registration/<token>/address/<change>", methods=["GET", "POST"])
+def confirm_address(token: str, change: str) -> Response | tuple[str, int]:
+    """The link mailed to a new address: a button to confirm it (a GET changes nothing, as
+    mail scanners open links)."""
+    registration = _registration_or_404(token)
+    form = ConfirmForm()
+    try:
+        new_email = addresses.read_change(registration, change).new_email
+        if form.validate_on_submit():
+            addresses.confirm_change(registration.id, change)
+            flash(_("Your e-mail address is now %(address)s.", address=new_email))
+            return redirect(url_for(".page", token=token), code=303)
+    except DomainError as refused:
+        return render_template(
+            "registration/address.html",
+            registration=registration,
+            edition=registration.edition,
+            refusals=[v.message for v in refused.violations],
+        ), 410
+    return render_template(
+        "registration/address.html",
+        registration=registration,
+        edition=registration.edition,
+        new_email=new_email,
+        form=form,
+    ), 200
+
+
 @bp.route("/registration/<token>/cancel", methods=["GET", "POST"])
 def cancel(token: str) -> Response | str:
     registration = _registration_or_404(token)
-    form = CancelForm()
+    form = ConfirmForm()
     if registration.is_cancelled:
         return redirect(url_for(".page", token=token), code=303)
     if form.validate_on_submit():
@@ -298,7 +334,7 @@ def cancel(token: str) -> Response | str:
 def erase(token: str) -> Response | str:
     """RGPD: the attendee deletes their registration and everything about them."""
     registration = _registration_or_404(token)
-    form = CancelForm()
+    form = ConfirmForm()
     if form.validate_on_submit():
         edition = registration.edition
         privacy.erase(registration.id)
@@ -315,7 +351,7 @@ def erase(token: str) -> Response | str:
 def data(token: str) -> Response:
     registration = _registration_or_404(token)
     return Response(
-        documents.personal_data_json(registration),
+        privacy.personal_data_json(registration),
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="my-registration.json"'},
     )

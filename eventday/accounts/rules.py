@@ -1,36 +1,21 @@
-"""Organiser accounts: creating them, signing in, and who may open which page."""
+"""Organiser accounts' rules: creating them, signing in, new passwords, roles, switching off."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any
-from urllib.parse import urlsplit
-
-from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import func, select
 
-from eventday.admin.models import Role, User
+from eventday.accounts.models import Role, User
+from eventday.accounts.passwords import password_violations
+from eventday.accounts.sessions import end_sessions
 from eventday.database import utcnow
 from eventday.domain import DomainError, Violation
-from eventday.extensions import db, login
+from eventday.extensions import db
 from eventday.validation import without_controls
-
-MIN_PASSWORD_LENGTH = 10
-ORGANISERS = (Role.ADMIN, Role.ORGANISER)
-EVERYONE = (Role.ADMIN, Role.ORGANISER, Role.CHECKIN)
 
 
 class AccountRefused(DomainError):
     pass
-
-
-@login.user_loader
-def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
 
 
 def create_user(email: str, role: str, password: str, name: str = "") -> User:
@@ -40,13 +25,7 @@ def create_user(email: str, role: str, password: str, name: str = "") -> User:
         violations.append(Violation("email", _("This does not look like an e-mail address.")))
     if role not in set(Role):
         violations.append(Violation("role", _("Unknown role.")))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        violations.append(
-            Violation(
-                "password",
-                _("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            )
-        )
+    violations += password_violations(password, email)
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
         violations.append(Violation("email", _("There is already an account for this address.")))
     if violations:
@@ -75,40 +54,31 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def roles_required(*roles: str) -> Callable:
-    """Anonymous → the login page; signed in without one of `roles` → 403."""
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """A new password for `user`, who knows the current one; every other session ends.
 
-    def decorate(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                # After signing in the browser GETs `next`: only a page it can GET.
-                target = request.full_path.rstrip("?") if request.method == "GET" else None
-                return redirect(url_for("admin.login", next=target))
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        guarded.allowed_roles = tuple(roles)  # type: ignore[attr-defined]
-        return guarded
-
-    return decorate
-
-
-def safe_next(target: str | None) -> str | None:
-    """`next=` only to one of our own paths: never another site, never a scheme-relative URL."""
-    if not target or any(ord(c) < 0x20 or c == "\x7f" for c in target):
-        return None  # browsers drop tabs and newlines: "/\t/evil" would become "//evil"
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else None
+    The caller signs this browser in again: its session ended with the others.
+    """
+    violations = []
+    if not user.check_password(current_password):
+        violations.append(
+            Violation("current_password", _("This is not your current password."))
+        )
+    violations += password_violations(new_password, user.email)
+    if violations:
+        raise AccountRefused(violations)
+    user.set_password(new_password)
+    end_sessions(user)
+    db.session.commit()
 
 
 def change_account(
     user_id: int, actor_id: int, role: str | None = None, active: bool | None = None
 ) -> User:
-    """Change an account's role or switch it on or off; the last active admin always stays."""
+    """Change an account's role or switch it on or off; the last active admin always stays.
+
+    Switching an account off ends its sessions: switched on again, it signs in anew.
+    """
     user = db.session.get(User, user_id)
     if user is None:
         raise LookupError(user_id)
@@ -129,6 +99,8 @@ def change_account(
             )
     if user.id == actor_id and not new_active:
         raise AccountRefused([Violation("active", _("You cannot disable your own account."))])
+    if user.active and not new_active:
+        end_sessions(user)
     user.role = new_role
     user.active = new_active
     db.session.commit()

@@ -1,8 +1,8 @@
-"""Organiser forms."""
+"""Organiser account forms: signing in, a new password, the administrators' account pages."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
 from eventday.forms import PostedForm
 from eventday.validation import CleanText, choices
@@ -14,6 +14,15 @@ ROLE_CHOICES = choices(
         ("admin", _l("Administrator")),
     ]
 )
+
+
+def _new_password(label: str) -> PasswordField:
+    """A password being chosen (never shown again on the page, like every password field)."""
+    return PasswordField(
+        label,
+        validators=[InputRequired(_l("Please choose a password.")), Length(max=500)],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class LoginForm(PostedForm):
@@ -29,8 +38,21 @@ class LoginForm(PostedForm):
     )
 
 
-class PostForm(PostedForm):
-    """A button that changes something: only the CSRF token."""
+class PasswordForm(PostedForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Please give your current password.")), Length(max=500)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _new_password(_l("New password (at least 10 characters)"))
+    password_again = PasswordField(
+        _l("New password, again"),
+        validators=[
+            InputRequired(_l("Please type the new password a second time.")),
+            EqualTo("password", _l("The two new passwords differ.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class UserForm(PostedForm):
@@ -40,11 +62,7 @@ class UserForm(PostedForm):
     )
     name = StringField(_l("Name"), validators=[Optional(), CleanText(200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    password = PasswordField(
-        _l("Password (at least 10 characters)"),
-        validators=[InputRequired(_l("Please give your password.")), Length(max=500)],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = _new_password(_l("Password (at least 10 characters)"))
 
 
 class RoleForm(PostedForm):

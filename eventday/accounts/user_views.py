@@ -7,13 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventday.admin import accounts
-from eventday.admin.accounts import roles_required
-from eventday.admin.common import flash_refusal, organiser_blueprint
-from eventday.admin.forms import PostForm, RoleForm, UserForm
-from eventday.admin.models import Role, User
+from eventday.accounts import rules
+from eventday.accounts.access import organiser_blueprint, roles_required
+from eventday.accounts.forms import RoleForm, UserForm
+from eventday.accounts.models import Role, User
 from eventday.extensions import db
-from eventday.forms import show_refusal
+from eventday.forms import PostForm, flash_refusal, show_refusal
 
 bp = organiser_blueprint("users_admin", "/admin/users")
 
@@ -21,7 +20,7 @@ bp = organiser_blueprint("users_admin", "/admin/users")
 def _page(form: UserForm, status: int = 200) -> tuple[str, int]:
     users = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template(
-        "admin/users.html", users=users, form=form, role_form=RoleForm(), post_form=PostForm()
+        "accounts/users.html", users=users, form=form, role_form=RoleForm(), post_form=PostForm()
     ), status
 
 
@@ -31,10 +30,10 @@ def index() -> Response | tuple[str, int]:
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(
+            user = rules.create_user(
                 form.email.data, form.role.data, form.password.data, form.name.data or ""
             )
-        except accounts.AccountRefused as refused:
+        except rules.AccountRefused as refused:
             show_refusal(form, refused)
         else:
             flash(_("Account created for %(email)s.", email=user.email))
@@ -51,7 +50,7 @@ def change(user_id: int, change: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        accounts.change_account(
+        rules.change_account(
             user_id,
             current_user.id,
             role=form.role.data if change == "role" else None,
@@ -59,7 +58,7 @@ def change(user_id: int, change: str) -> Response:
         )
     except LookupError:
         abort(404)
-    except accounts.AccountRefused as refused:
+    except rules.AccountRefused as refused:
         flash_refusal(refused)
     else:
         flash(_("Account changed."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, String
@@ -20,6 +21,10 @@ class Role(enum.StrEnum):
     CHECKIN = "checkin"
 
 
+def new_session_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -31,6 +36,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # In every session cookie of the account; a new one signs them all out (sessions.py).
+    session_key: Mapped[str] = mapped_column(String(64), default=new_session_key)
 
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'organiser', 'checkin')", name="role_known"),
@@ -39,6 +46,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie names
+        return f"{self.id}:{self.session_key}"
 
     def set_password(self, password: str) -> None:
         # werkzeug's scrypt: slow on purpose, salted.

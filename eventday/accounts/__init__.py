@@ -1,0 +1,1 @@
+"""Organiser accounts: who they are, their roles, signing in and out, their passwords."""
