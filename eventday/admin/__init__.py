@@ -1,1 +1,1 @@
-"""The organisers' side: accounts and roles, dashboard, registrations, check-in desk."""
+"""The organisers' side: dashboard, registrations, check-in desk."""
