@@ -38,7 +38,11 @@ def _send_with_a_file(
     token = CSRF_PATTERN.search(page.get_data(as_text=True))
     assert token, path
     data: dict[str, object] = {"csrf_token": token.group(1), **fields}
-    data[as_file] = (io.BytesIO(b"%PDF-1.4 not text at all \x00\xff"), "sent.pdf", "application/pdf")
+    data[as_file] = (
+        io.BytesIO(b"%PDF-1.4 not text at all \x00\xff"),
+        "sent.pdf",
+        "application/pdf",
+    )
     answer = client.post(path, data=data, content_type="multipart/form-data")
     return answer.status_code, answer.get_data(as_text=True)
 
