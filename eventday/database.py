@@ -19,13 +19,12 @@ hold what was erased.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any
 
 from flask import Flask, current_app
@@ -104,7 +103,7 @@ def keep_private(path: str) -> None:
     finally:
         os.close(descriptor)
     for companion in (f"{path}-wal", f"{path}-shm"):
-        with contextlib.suppress(FileNotFoundError):
+        with suppress(FileNotFoundError):
             if os.stat(companion).st_mode & 0o777 != PRIVATE_FILE_MODE:
                 os.chmod(companion, PRIVATE_FILE_MODE)
 
@@ -128,7 +127,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        # Deleted rows are overwritten with zeros, not left in free space (erasure, RGPD).
+        # Deleted and replaced values are overwritten with zeros, not left in free space
+        # for anyone with the file to read (erasure, RGPD).
         cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 

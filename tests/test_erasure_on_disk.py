@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
 from eventday.accounts.models import User
@@ -23,6 +24,7 @@ from eventday.programme.models import Edition
 from eventday.registration import capacity
 from eventday.registration.models import Registration
 from eventday.registration.tokens import checkin_code
+from tests.conftest import make_app, make_edition
 from tests.test_checkin_desk import scan_code
 from tests.test_checkin_desk import signed_in as desk_signed_in
 from tests.test_privacy import everything_stored
@@ -37,6 +39,7 @@ from tests.test_users_admin import english_client, text
 
 EMAIL = "zephyrine.quillon-erase@example.org"
 ANSWER = "Institut Quillonesque de Zarabande"
+ORGANISATION = "Laboratoire Quillon-Zeta"
 TYPED_AT_THE_DESK = "RD27-QUILLON-TYPED-BY-HAND"
 
 
@@ -66,6 +69,20 @@ def registration_of(app: Flask, token: str) -> Registration:
         ).one()
         db.session.expunge(registration)
         return registration
+
+
+def applicant_of(registration: Registration, **changes: object) -> capacity.Applicant:
+    fields: dict[str, object] = {
+        "first_name": registration.first_name,
+        "last_name": registration.last_name,
+        "email": registration.email,
+        "organisation": registration.organisation,
+        "stakeholder_type": registration.stakeholder_type,
+        "answers": registration.answers,
+        "language": registration.language,
+        **changes,
+    }
+    return capacity.Applicant(**fields)
 
 
 def erase_by_form(client: FlaskClient, token: str) -> None:
@@ -102,10 +119,15 @@ def test_an_erased_registration_is_in_no_file_of_the_sqlite_database(
     sqlite_only(database_url)
     client = english_client(app)
     token = register_by_form(client, "Zéphyrine", EMAIL, ANSWER)
+    zephyrine = registration_of(app, token)
     desk = desk_signed_in(app)
-    typed = scan_code(desk, registration_of(app, token).reference)  # a reference typed by hand
-    assert typed["result"] == "invalid"
-    secrets = (EMAIL, token, ANSWER, registration_of(app, token).reference)
+    assert scan_code(desk, zephyrine.reference)["result"] == "invalid"  # typed by hand
+    with app.app_context():
+        code = checkin_code(edition_id, zephyrine.reference)
+        organiser = db.session.scalars(select(User.id)).one()
+        capacity.update(zephyrine.id, applicant_of(zephyrine, organisation=ORGANISATION), organiser)
+    assert scan_code(desk, code)["result"] == "ok"  # the desk was told her organisation
+    secrets = (EMAIL, token, ANSWER, ORGANISATION, zephyrine.reference)
     for secret in secrets:
         assert files_holding(database_url, secret), f"{secret} was never written: no test"
 
@@ -150,6 +172,24 @@ def test_a_scan_that_matched_nobody_keeps_nothing_of_what_was_typed(
         assert files_holding(database_url, TYPED_AT_THE_DESK) == []
 
 
+def test_scans_logged_before_forget_what_was_typed_on_upgrade(database_url: str) -> None:
+    app = make_app(database_url)
+    with app.app_context():
+        upgrade()
+        downgrade(revision="0011")  # a database from before: scans kept every code
+        edition_id = make_edition().id
+        db.session.add(
+            CheckinScan(
+                edition_id=edition_id, code=TYPED_AT_THE_DESK, result="invalid", answer="{}"
+            )
+        )
+        db.session.commit()
+        upgrade()
+        assert db.session.scalars(select(CheckinScan.code)).all() == [""]
+        db.session.remove()
+        db.engine.dispose()
+
+
 # --- data.json ---------------------------------------------------------------------------------
 
 
@@ -189,17 +229,3 @@ def test_data_json_holds_the_history_scans_and_mails_of_its_attendee_only(
     whole = answer.get_data(as_text=True)
     for theirs in ("Barnabé", "barnabe.other@example.org", barnabe.reference, other_token):
         assert theirs not in whole
-
-
-def applicant_of(registration: Registration, **changes: object) -> capacity.Applicant:
-    fields: dict[str, object] = {
-        "first_name": registration.first_name,
-        "last_name": registration.last_name,
-        "email": registration.email,
-        "organisation": registration.organisation,
-        "stakeholder_type": registration.stakeholder_type,
-        "answers": registration.answers,
-        "language": registration.language,
-        **changes,
-    }
-    return capacity.Applicant(**fields)
