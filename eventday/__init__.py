@@ -136,8 +136,15 @@ def _register_blueprints(app: Flask) -> None:
     from eventday import site
     from eventday.accounts import user_views
     from eventday.accounts import views as accounts
-    from eventday.admin import edition_views, programme_views, registration_views
+    from eventday.admin import (
+        edition_views,
+        editions_views,
+        programme_views,
+        registration_views,
+        statistics_views,
+    )
     from eventday.admin import views as admin
+    from eventday.programme import archive_views
     from eventday.programme import views as programme
     from eventday.registration import labels as registration_labels
     from eventday.registration import views as registration
@@ -147,6 +154,7 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseId
     app.register_blueprint(site.bp)
     app.register_blueprint(programme.bp)
+    app.register_blueprint(archive_views.bp)
     app.register_blueprint(registration.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
@@ -154,4 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(user_views.bp)
     app.register_blueprint(programme_views.bp)
     app.register_blueprint(edition_views.bp)
+    app.register_blueprint(statistics_views.bp)
+    app.register_blueprint(editions_views.bp)
+    editions_views.init_app(app)
     registration_labels.init_app(app)

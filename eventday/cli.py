@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -12,7 +13,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from eventday.accounts.models import Role
+from eventday.domain import DomainError
 from eventday.extensions import db
+from eventday.programme.models import Edition
 
 
 def _create_app() -> Flask:
@@ -36,8 +39,8 @@ def main() -> None:
 @with_appcontext
 def seed_demo(sessions: int | None, rooms: int, capacity: int | None, if_no_edition: bool) -> None:
     """Load the demo edition (or, with --sessions, a large synthetic programme)."""
+    from eventday.editions.lifecycle import EditionExists
     from eventday.programme import demo
-    from eventday.programme.editions import EditionExists
     from eventday.programme.models import Edition
 
     if if_no_edition and db.session.scalar(select(Edition.id).limit(1)) is not None:
@@ -116,12 +119,8 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
 def anonymise(slug: str, force: bool) -> None:
     """Remove the personal data of an edition's attendees; keep its statistics by type."""
     from eventday import privacy
-    from eventday.programme.models import Edition
 
-    edition = db.session.scalars(select(Edition).where(Edition.slug == slug)).first()
-    if edition is None:
-        known = ", ".join(db.session.scalars(select(Edition.slug).order_by(Edition.start_date)))
-        raise click.ClickException(f"No edition '{slug}'. Editions: {known or 'none'}.")
+    edition = _edition(slug)
     try:
         count = privacy.anonymise(edition.id, force=force)
     except privacy.NotYet:
@@ -133,6 +132,77 @@ def anonymise(slug: str, force: bool) -> None:
         f"Anonymised {count} registration(s) of '{slug}': names, addresses, answers, mails and "
         "badge scans are gone; the counts by type, status, workshop and arrival stay."
     )
+
+
+def _edition(slug: str) -> Edition:
+    """The edition with that slug, or a one-line refusal listing the editions there are."""
+    edition = db.session.scalars(select(Edition).where(Edition.slug == slug)).first()
+    if edition is None:
+        known = ", ".join(db.session.scalars(select(Edition.slug).order_by(Edition.start_date)))
+        raise click.ClickException(f"No edition '{slug}'. Editions: {known or 'none'}.")
+    return edition
+
+
+@click.group("edition")
+def edition_group() -> None:
+    """Editions over the years: list them, prepare next year's as a draft, publish it."""
+
+
+@edition_group.command("list")
+@with_appcontext
+def edition_list() -> None:
+    """Every edition: its slug, state, date and name."""
+    from eventday.editions import lifecycle
+
+    for edition in lifecycle.all_editions():
+        click.echo(
+            f"{edition.slug}\t{edition.state}\t{edition.start_date:%Y-%m-%d}\t{edition.name}"
+        )
+
+
+@edition_group.command("copy")
+@click.argument("slug")
+@click.option("--slug", "new_slug", required=True, help="The new edition's short name.")
+@click.option(
+    "--date", "start", type=click.DateTime(["%Y-%m-%d"]), required=True, help="Its first day."
+)
+@click.option("--name", default=None, help="Its name (by default, the copied edition's).")
+@with_appcontext
+def edition_copy(slug: str, new_slug: str, start: dt.datetime, name: str | None) -> None:
+    """A draft from SLUG: rooms, tracks, speakers, sessions (same local times), profiles'
+    rules and mails' wording; SLUG stays the current edition until the draft is published."""
+    from eventday.editions import lifecycle
+
+    source = _edition(slug)
+    try:
+        with force_locale("en"):
+            draft = lifecycle.next_edition(
+                source.id, name or source.name, new_slug, start.date(), actor=None
+            )
+    except lifecycle.EditionExists:
+        raise click.ClickException(f"An edition '{new_slug}' already exists.") from None
+    except DomainError as refused:
+        raise click.ClickException(" ".join(v.message for v in refused.violations)) from None
+    click.echo(
+        f"Draft '{draft.slug}' ({draft.start_date:%Y-%m-%d}) made from '{slug}', "
+        f"{len(draft.sessions)} sessions. Publish it with: eventday edition publish {draft.slug}"
+    )
+
+
+@edition_group.command("publish")
+@click.argument("slug")
+@with_appcontext
+def edition_publish(slug: str) -> None:
+    """Make the draft SLUG the current edition; the current one is archived."""
+    from eventday.editions import lifecycle
+
+    edition = _edition(slug)
+    try:
+        with force_locale("en"):
+            lifecycle.publish(edition.id, actor=None)
+    except DomainError as refused:
+        raise click.ClickException(" ".join(v.message for v in refused.violations)) from None
+    click.echo(f"'{slug}' is now the current edition.")
 
 
 @click.command("backup")
@@ -163,3 +233,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(anonymise)
     app.cli.add_command(backup)
+    app.cli.add_command(edition_group)

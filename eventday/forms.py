@@ -47,7 +47,7 @@ class PostedForm(FlaskForm):
             owners = {name: _owner(form, name) for name in request.files}
             form.files_refused = sorted(
                 {
-                    owner.name
+                    owner.short_name
                     for owner in owners.values()
                     if owner is not None and not isinstance(owner, FileField)
                 }
@@ -74,7 +74,11 @@ class PostedForm(FlaskForm):
 
 
 def _owner(form: FlaskForm, name: str) -> Field | None:
-    """The form's field a posted name belongs to (`authors-0-first_name`: the list `authors`)."""
+    """The form's field a posted name belongs to (`copy-name` in a form prefixed `copy-`;
+    `authors-0-first_name`: the list `authors`), None for a name the form does not have."""
+    if not name.startswith(form._prefix):
+        return None
+    name = name.removeprefix(form._prefix)
     fields = form._fields
     if name in fields:
         return fields[name]

@@ -53,9 +53,17 @@ def local_time(moment: dt.datetime, zone: ZoneInfo | str) -> str:
     return format_time(moment.astimezone(zone), format="HH:mm", locale=str(get_locale()))
 
 
+def local_datetime(moment: dt.datetime, zone: ZoneInfo | str, fmt: str = "medium") -> str:
+    """A day and clock time in the edition's zone, the page's way ("25 janv. 2027 09:30")."""
+    zone = ZoneInfo(zone) if isinstance(zone, str) else zone
+    return f"{local_date(moment.astimezone(zone).date(), fmt)} {local_time(moment, zone)}"
+
+
 def init_app(app: Flask) -> None:
     app.after_request(remember_language)
-    app.jinja_env.globals.update(local_date=local_date, local_time=local_time)
+    app.jinja_env.globals.update(
+        local_date=local_date, local_time=local_time, local_datetime=local_datetime
+    )
 
 
 def fold(text: str) -> str:

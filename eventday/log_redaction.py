@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import string
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -32,12 +33,29 @@ KEPT_PARAMETERS = frozenset({"lang", "page", "v"})
 QUERY_ATOMS = frozenset({"q", "{query_string}e"})
 
 
+ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# What an escape may stand for in a path and a token: decoded, the patterns above see it.
+# Nothing else is decoded (a space, "?" or a line break would change how the line reads).
+DECODED = frozenset(string.ascii_letters + string.digits + "/-._~")
+
+
 def redact(text: str) -> str:
-    """`text` (a path, a URL, a request line) with path secrets and query values replaced."""
+    """`text` (a path, a URL, a request line) with path secrets and query values replaced.
+
+    Percent-encoded letters, digits and slashes are read as the server reads them
+    (`/%72egistration/<token>` is the attendee's page, `registration%2F<token>` too).
+    """
+    if "%" in text:
+        text = ESCAPE.sub(_decoded, text)
     if ANYTHING_TO_REDACT.search(text) is None:
         return text
     text = SECRET_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
     return QUERY.sub(lambda found: "?" + redact_query(found.group(1)), text)
+
+
+def _decoded(escape: re.Match[str]) -> str:
+    character = chr(int(escape.group(1), 16))
+    return character if character in DECODED else escape.group(0)
 
 
 def redact_query(query: str) -> str:

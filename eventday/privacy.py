@@ -29,7 +29,7 @@ from eventday.admin.audit import AuditEntry
 from eventday.admin.checkin import CheckinScan
 from eventday.database import empty_sqlite_log, keep_private, utcnow, write_transaction
 from eventday.extensions import db
-from eventday.mail import OutboxMail
+from eventday.mail import MailKind, OutboxMail
 from eventday.programme.models import Edition
 from eventday.registration import capacity, tokens
 from eventday.registration.models import Registration
@@ -132,7 +132,7 @@ def personal_data_json(registration: Registration) -> str:
                     "recipient": outbox_mail.recipient,
                     "language": outbox_mail.language,
                     "subject": outbox_mail.subject,
-                    "body": outbox_mail.body,
+                    "body": _mail_body(outbox_mail),
                     "created_at": _when(outbox_mail.created_at),
                     "sent_at": _when(outbox_mail.sent_at),
                     "state": _mail_state(outbox_mail),
@@ -148,6 +148,15 @@ def personal_data_json(registration: Registration) -> str:
 
 def _when(moment: dt.datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def _mail_body(outbox_mail: OutboxMail) -> str | None:
+    """A mail's text; not that of a new address's confirmation, whose link proves that the
+    mailbox is the attendee's: readable here, it would prove nothing (its kind, recipient and
+    dates stay listed)."""
+    if outbox_mail.kind == MailKind.CONFIRM_ADDRESS:
+        return None
+    return outbox_mail.body
 
 
 def _mail_state(outbox_mail: OutboxMail) -> str:

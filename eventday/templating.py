@@ -9,8 +9,8 @@ from flask_babel import get_locale
 
 from eventday.admin.audit import action_label
 from eventday.programme.filters import FILTER_KEYS
-from eventday.programme.labels import kind_label
-from eventday.urls import webcal_url
+from eventday.programme.labels import edition_state_label, kind_label
+from eventday.urls import edition_url, edition_webcal_url, webcal_url
 
 # Query parameters a language link carries over (filters, a prefilled type).
 KEPT_ARGS = (*FILTER_KEYS, "stakeholder_type")
@@ -41,8 +41,11 @@ def init_app(app: Flask) -> None:
         language_url=language_url,
         query_string=query_string,
         kind_label=kind_label,
+        edition_state_label=edition_state_label,
         get_locale=get_locale,
         subscribe_url=webcal_url,
+        edition_url=edition_url,
+        edition_subscribe_url=edition_webcal_url,
         action_label=action_label,
     )
     app.jinja_env.trim_blocks = True

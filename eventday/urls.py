@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from werkzeug.routing import IntegerConverter, Map
 
 # Row ids are PostgreSQL `integer` columns: a larger number names no row, but reaching the
@@ -16,7 +16,9 @@ MAX_ID = 2**31 - 1
 # Where the development server listens by default: the links' base when no public URL is
 # configured (`make run` sets its own, `make serve` refuses to start without one).
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+# werkzeug's host check cannot match an IPv6 address (it cuts each name at its first ":"):
+# IPv6 loopback is not listed, and a public URL on an IPv6 address gets no host check.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
 
 
 class PublicUrlError(ValueError):
@@ -47,9 +49,10 @@ def trusted_hosts(public_url: str | None) -> list[str] | None:
     CSRF referrer check, a future `_external` link) can be steered from outside. With no
     public URL configured (development), any host is accepted: links still never use it.
     """
-    if public_url is None:
+    host = urlsplit(public_url).hostname if public_url else None
+    if not host or ":" in host:
         return None
-    return [urlsplit(public_url).hostname or "", *LOOPBACK_HOSTS]
+    return [host, *LOOPBACK_HOSTS]
 
 
 def configure(app: Flask) -> None:
@@ -81,14 +84,34 @@ def absolute_url(endpoint: str, **values: object) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def edition_endpoint(edition: object, name: str) -> tuple[str, dict[str, object]]:
+    """A programme address of `edition`: unprefixed for the current one, under
+    /editions/<slug>/ for a published one."""
+    if edition.is_current:  # type: ignore[attr-defined]
+        return f"programme.{name}", {}
+    return f"archive.{name}", {"slug": edition.slug}  # type: ignore[attr-defined]
+
+
+def edition_url(edition: object, name: str, **values: object) -> str:
+    """The path of one of `edition`'s programme pages (for links in pages)."""
+    endpoint, more = edition_endpoint(edition, name)
+    return url_for(endpoint, **more, **values)
+
+
 def session_url(session: object) -> str:
     """A session's public page, absolute (the `url` of /programme.json and every .ics)."""
-    return absolute_url("programme.session", session_id=session.id)  # type: ignore[attr-defined]
+    endpoint, more = edition_endpoint(session.edition, "session")  # type: ignore[attr-defined]
+    return absolute_url(endpoint, **more, session_id=session.id)  # type: ignore[attr-defined]
 
 
 def webcal_url(endpoint: str, **values: object) -> str:
     """The webcal:// address of a calendar, for "subscribe" links."""
     return "webcal://" + absolute_url(endpoint, **values).split("://", 1)[1]
+
+
+def edition_webcal_url(edition: object, name: str, **values: object) -> str:
+    endpoint, more = edition_endpoint(edition, name)
+    return webcal_url(endpoint, **more, **values)
 
 
 class DatabaseId(IntegerConverter):

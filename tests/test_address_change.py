@@ -27,8 +27,9 @@ LINK = re.compile(r"https://journee\.example\.org(/registration/[^/\s]+/address/
 
 
 def _details(app: Flask, registration: Registration) -> dict:
-    """What the registration holds, but when it was last saved."""
-    return {k: v for k, v in snapshot(app, registration).items() if k != "updated_at"}
+    """The registration's address and everything that hangs on it."""
+    row = snapshot(app, registration)
+    return {k: row[k] for k in ("email", "email_key", "token", "status", "reference")}
 
 
 def _asked(app: Flask, recipient: str) -> list[str]:
@@ -169,3 +170,35 @@ def test_the_existing_registration_link_is_mailed_at_most_once_an_hour(app, clie
         db.session.commit()
     submit(client, person(email="helene@example.org"))
     assert len(manage_links()) == 2
+
+
+def test_the_confirmation_link_cannot_be_read_back_from_the_data_download(app, client, demo):
+    bruno = register(app, demo, 2)
+    _ask(client, bruno, "bruno.new@example.org")
+    [path] = _asked(app, "bruno.new@example.org")
+    data = client.get(f"/registration/{bruno.token}/data.json")
+    assert data.status_code == 200
+    assert path.rsplit("/", 1)[1] not in data.get_data(as_text=True)
+    [mail] = [m for m in data.get_json()["mails"] if m["kind"] == "confirm_address"]
+    assert (mail["recipient"], mail["body"]) == ("bruno.new@example.org", None)
+
+
+def test_the_edit_page_cannot_flood_a_mailbox(app, client, demo):
+    bruno = register(app, demo, 2)
+    answers = [_ask(client, bruno, "victim@example.org") for _ in range(6)]
+    assert {a.status_code for a in answers} == {303}
+    assert len(_asked(app, "victim@example.org")) == addresses.CONFIRMATIONS_PER_HOUR
+
+
+def test_an_expired_confirmation_form_is_shown_again_with_a_message(app, demo):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    bruno = register(app, demo, 2)
+    _ask(client, bruno, "bruno.new@example.org")
+    [path] = _asked(app, "bruno.new@example.org")
+    answer = client.post(path, data={"csrf_token": "expired"})
+    assert answer.status_code == 400
+    page = answer.get_data(as_text=True)
+    assert "This form had expired" in page and "bruno.new@example.org" in page
+    assert reload(app, bruno).email == bruno.email

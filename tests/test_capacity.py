@@ -213,8 +213,9 @@ def test_without_settings_industry_needs_approval_and_gets_a_tenth_of_the_seats(
         "researcher": capacity.TypeRule(quota=None, needs_approval=False),
         "clinician": capacity.TypeRule(quota=None, needs_approval=False),
         "association": capacity.TypeRule(quota=None, needs_approval=False),
-        "industry": capacity.TypeRule(quota=2, needs_approval=True),
+        "industry": capacity.TypeRule(quota=None, needs_approval=True, percent=10),
     }
+    assert rules_["industry"].seats(20) == 2
     industry = [register(edition_id, f"Vendor{n}", "industry") for n in range(3)]
     assert status_of(*industry) == [PENDING, PENDING, PENDING]
     for registration in industry:
@@ -226,7 +227,7 @@ def test_without_settings_industry_needs_approval_and_gets_a_tenth_of_the_seats(
 def test_a_small_edition_still_lets_one_industry_seat_in(edition_id: int) -> None:
     set_capacity(edition_id, 5)
     rule = capacity.type_rules(db.session.get_one(Edition, edition_id))["industry"]
-    assert rule.quota == 1
+    assert rule.seats(5) == 1
 
 
 def test_someone_who_cancelled_may_register_again_at_the_back_of_the_queue(
@@ -245,7 +246,7 @@ def test_someone_who_cancelled_may_register_again_at_the_back_of_the_queue(
 def test_without_capacity_the_default_industry_quota_is_unlimited(edition_id: int) -> None:
     set_capacity(edition_id, None)
     rule = capacity.type_rules(db.session.get_one(Edition, edition_id))["industry"]
-    assert rule == capacity.TypeRule(quota=None, needs_approval=True)
+    assert rule.seats(None) is None and rule.needs_approval
 
 
 def test_a_setting_row_replaces_the_default_industry_rule(edition_id: int) -> None:

@@ -298,7 +298,8 @@ def test_a_code_of_another_edition_is_invalid(
     with app.app_context():
         other_id = make_edition(slug="journee-2026").id
         # Creating an edition makes it the current one: the desk stays on the demo.
-        db.session.execute(update(Edition).values(is_current=Edition.id == demo))
+        db.session.execute(update(Edition).where(Edition.id != demo).values(state="archived"))
+        db.session.execute(update(Edition).where(Edition.id == demo).values(state="current"))
         db.session.commit()
         elsewhere = register(other_id, person("Hélène", "Dupont"))
     helene = people["helene"]
@@ -584,7 +585,8 @@ def test_undo_of_a_registration_of_another_edition_is_not_found(
 ) -> None:
     with app.app_context():
         other_id = make_edition(slug="journee-2026").id
-        db.session.execute(update(Edition).values(is_current=Edition.id == demo))
+        db.session.execute(update(Edition).where(Edition.id != demo).values(state="archived"))
+        db.session.execute(update(Edition).where(Edition.id == demo).values(state="current"))
         db.session.commit()
         elsewhere = register(other_id, person("Hélène", "Dupont"))
         db.session.get_one(Registration, elsewhere.id).checked_in_at = dt.datetime.now(dt.UTC)

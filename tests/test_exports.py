@@ -347,8 +347,10 @@ def test_downloading_badges_marks_nothing_the_button_marks_that_batch(
     pdf_link = re.search(r'href="(/admin/badges\.pdf\?[^"]*)"', page)
     assert pdf_link and "upto=" in pdf_link.group(1)
     upto = re.search(r'name="upto" value="(\d+)"', page)
-    assert upto
+    shown_at = re.search(r'name="shown_at" value="([^"]+)"', page)
+    assert upto and shown_at
     late = register(app, edition, "Jeanne", "Après")  # between printing and the button
+    approved_late = register(app, edition, "Paul", "Industrie", stakeholder_type="industry")
 
     query = pdf_link.group(1).replace("&amp;", "&").removeprefix("/admin/badges.pdf")
     pages, printed = badge_pages(organiser, query)
@@ -356,12 +358,17 @@ def test_downloading_badges_marks_nothing_the_button_marks_that_batch(
     organiser.get("/admin/badges.pdf").close()
     assert _printed(app) == set()  # a GET changes nothing
 
+    with app.app_context():
+        capacity.decide(approved_late, approve=True)  # confirmed after the sheet was printed
     answer = post_form(
-        organiser, "/admin/registrations", "/admin/badges/printed", {"upto": upto.group(1)}
+        organiser,
+        "/admin/registrations",
+        "/admin/badges/printed",
+        {"upto": upto.group(1), "shown_at": shown_at.group(1)},
     )
     assert answer.status_code == 303
     assert _printed(app) == set(first)
-    assert late not in _printed(app)
+    assert late not in _printed(app) and approved_late not in _printed(app)
     listed = organiser.get("/admin/registrations?printed=no").get_data(as_text=True)
     assert "Après" in listed and "Avant0" not in listed
 
@@ -371,6 +378,8 @@ def test_marking_badges_printed_needs_the_form_token(
 ) -> None:
     register(app, edition, "Jeanne", "Avant")
     assert organiser.post("/admin/badges/printed", data={}).status_code == 400
+    # Without the list's own bounds it would mark everyone: refused.
+    assert post_form(organiser, "/admin/registrations", "/admin/badges/printed").status_code == 400
     assert _printed(app) == set()
 
 
@@ -527,9 +536,7 @@ def test_each_action_of_the_detail_page_is_done_mailed_and_written_in_the_histor
         ["organiser@example.org", said]
     ]
     everything = table_rows(text(organiser.get("/admin/history")))
-    with app.app_context():
-        reference = db.session.get_one(Registration, registration_id).reference
-    assert ["organiser@example.org", f"{said} · {reference}"] in [row[1:3] for row in everything]
+    assert ["organiser@example.org", f"{said} · Inès Haddad"] in [row[1:3] for row in everything]
 
 
 def test_an_action_the_registration_s_state_does_not_allow_is_refused_with_the_reason(

@@ -32,6 +32,8 @@ NOT_SECRET = {
     "kind",
     "action",
     "change",
+    "slug",  # an edition's short name, public: /editions/<slug>/
+    "edition_id",
 }
 SEARCHED = "Quillon"
 
@@ -81,6 +83,16 @@ def test_query_values_are_cut_but_harmless_ones() -> None:
     assert redact("/admin/registrations/12/edit") == "/admin/registrations/12/edit"
 
 
+def test_percent_encoded_secrets_are_read_as_the_server_reads_them() -> None:
+    encoded = "".join(f"%{ord(c):02x}" for c in TOKEN)
+    assert redact(f"GET /%72egistration/{TOKEN} HTTP/1.1") == "GET /registration/… HTTP/1.1"
+    assert redact(f"/registration%2F{TOKEN}/badge.pdf") == "/registration/…/badge.pdf"
+    assert redact(f"/registration/{encoded}") == "/registration/…"
+    # Only letters, digits and path signs are decoded: nothing that changes how a line reads.
+    assert redact("/a%0Ab%20c") == "/a%0Ab%20c"
+    assert redact("/programme?track=Maladies%20rares&lang=fr") == "/programme?track=…&lang=fr"
+
+
 @pytest.fixture
 def served_database(tmp_path: Path) -> tuple[str, str]:
     """A SQLite database holding one confirmed attendee; (its URL, their token)."""
@@ -117,6 +129,9 @@ def request_attendee_pages(base: str, token: str) -> None:
         f"/registration/{token}",
         f"/registration/{token}/badge.pdf",
         f"/admin/checkin?q={SEARCHED}",
+        # The same page, percent-encoded: the server decodes it, so must the log.
+        f"/%72egistration/{token}",
+        f"/registration%2F{token}",
     ):
         with urllib.request.urlopen(base + path, timeout=10) as answer:
             assert answer.status == 200, path  # the desk's page: after a redirect to sign in

@@ -110,3 +110,34 @@ def test_organiser_forms_refuse_a_file_as_a_field(app: Flask, demo: int, path: s
     assert status < 500 and status != 303, (path, status)
     assert REFUSED in page
     assert _rows(app) == before
+
+
+PREFIXED_FORMS = [
+    ("/admin/edition/", "/admin/edition/copy", "copy-", {"name": "Suivante", "slug": "suivante"}),
+    ("/admin/programme/", "/admin/programme/rooms", "room-", {"name": "Salle 9"}),
+    ("/admin/programme/", "/admin/programme/tracks", "track-", {"name": "Piste"}),
+    ("/admin/programme/", "/admin/programme/speakers", "speaker-", {"name": "Dr Martin"}),
+]
+
+
+@pytest.mark.parametrize(("page", "action", "prefix", "fields"), PREFIXED_FORMS)
+@pytest.mark.parametrize("prefixed", [True, False])
+def test_forms_with_a_prefix_refuse_or_drop_a_file_as_a_field(
+    app: Flask, demo: int, page: str, action: str, prefix: str, fields: dict, prefixed: bool
+):
+    client = signed_in(app, "admin")
+    before = _rows(app)
+    token = CSRF_PATTERN.search(client.get(page).get_data(as_text=True)).group(1)
+    data: dict[str, object] = {"csrf_token": token}
+    data.update({prefix + name: value for name, value in fields.items()})
+    name = next(iter(fields))
+    sent_as = prefix + name if prefixed else name
+    data[sent_as] = (io.BytesIO(b"not text"), "sent.pdf", "application/pdf")
+    answer = client.post(action, data=data, content_type="multipart/form-data")
+    assert answer.status_code < 500, (action, sent_as)
+    if prefixed:  # the field's own name: refused (on the page, or flashed on the next one)
+        shown = answer.get_data(as_text=True)
+        if answer.status_code == 303:
+            shown = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert REFUSED in shown
+        assert _rows(app) == before

@@ -35,6 +35,10 @@ from tests.test_users_admin import (
 
 COMMON = "This password is one of the most common ones: please choose another."
 HOLDS_ADDRESS = "The password must not contain the e-mail address."
+GUESSABLE = (
+    "This password is too easy to guess (a repeat, a sequence or a row of the keyboard): "
+    "please choose another."
+)
 COMMON_PASSWORDS = ["password1234", "motdepasse123", "Azertyuiop", "Soleil2024!", "1234567890"]
 GOOD_PASSWORDS = [PASSWORD, "une phrase de passe toute neuve", "Vg7#kq2!Lm9x"]
 
@@ -59,6 +63,12 @@ def test_a_common_password_or_one_padded_with_digits_is_refused(
     in_english: None, password: str
 ) -> None:
     assert messages(password) == [COMMON]
+
+
+@pytest.mark.parametrize("password", ["0000000000", "aaaaaaaaaaaa", "abcdefghij", "zxcvbnm,./"])
+def test_a_repeat_a_sequence_or_a_keyboard_row_is_refused(in_english: None, password: str):
+    [message] = messages(password)
+    assert message in (COMMON, GUESSABLE)
 
 
 @pytest.mark.parametrize("password", GOOD_PASSWORDS)

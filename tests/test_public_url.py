@@ -171,3 +171,13 @@ def test_make_serve_refuses_to_start_without_a_public_url(tmp_path):
     said = [line for line in finished.stderr.splitlines() if "EVENTDAY_PUBLIC_URL" in line]
     assert len(said) == 1, finished.stderr
     assert not (tmp_path / "eventday.sqlite3").exists()  # stopped before the migrations
+
+
+def test_a_public_url_on_an_ipv6_address_serves_its_own_host(database_url: str):
+    app = make_app(database_url, PUBLIC_URL="http://[::1]:8000")
+    assert app.test_client().get("/healthz", headers={"Host": "[::1]:8000"}).status_code in (
+        200,
+        503,
+    )
+    with app.app_context():
+        db.engine.dispose()

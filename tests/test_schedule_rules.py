@@ -300,6 +300,78 @@ def test_moving_a_session_onto_another_in_its_room_is_refused_and_keeps_it_in_pl
     assert stored(moved.id).starts_at == paris(DAY, "11:00")
 
 
+# A plenary is for everyone: nothing else for everyone at the same time
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("plenary", "plenary"),
+        ("plenary", "break"),
+        ("plenary", "meal"),
+        ("plenary", "round-table"),
+        ("break", "plenary"),
+        ("round-table", "plenary"),
+    ],
+)
+def test_a_session_for_everyone_overlapping_a_plenary_is_refused_naming_it(
+    edition_id, first, second
+):
+    amphi = rules.add_room(edition_id, "Amphi Charcot").id
+    salle = rules.add_room(edition_id, "Salle Pasteur").id
+    make_session(edition_id, DAY, "10:00", "11:00", title="Première", kind=first, room_id=amphi)
+
+    violation = only_refusal(
+        lambda: make_session(
+            edition_id, DAY, "10:30", "11:30", title="Seconde", kind=second, room_id=salle
+        )
+    )
+
+    assert violation.field == "starts_at"
+    assert violation.message == (
+        "Tout le monde est attendu à « Première » (10:00–11:00) à cette heure-là : une "
+        "plénière ne peut pas chevaucher une autre session pour tous."
+    )
+    assert count(Session) == 1
+
+
+@pytest.mark.parametrize("kind", ["workshop", "talk", "poster"])
+def test_a_session_for_some_may_run_during_a_plenary(edition_id, kind):
+    amphi = rules.add_room(edition_id, "Amphi Charcot").id
+    salle = rules.add_room(edition_id, "Salle Pasteur").id
+    make_session(edition_id, DAY, "10:00", "11:00", title="Plénière", kind="plenary", room_id=amphi)
+
+    make_session(edition_id, DAY, "10:00", "11:00", title="En parallèle", kind=kind, room_id=salle)
+
+    assert count(Session) == 2
+
+
+def test_a_plenary_may_follow_a_break_and_replace_a_cancelled_plenary(edition_id):
+    make_session(edition_id, DAY, "09:30", "10:00", title="Café", kind="break")
+    cancelled = make_session(edition_id, DAY, "10:00", "11:00", title="Annulée", kind="plenary")
+    rules.cancel_session(edition_id, cancelled.id)
+
+    make_session(edition_id, DAY, "10:00", "11:00", title="Remplaçante", kind="plenary")
+
+    assert count(Session) == 3
+
+
+def test_turning_a_talk_into_a_plenary_over_a_break_is_refused_and_keeps_it(edition_id):
+    make_session(edition_id, DAY, "10:30", "11:00", title="Pause café", kind="break")
+    talk = make_session(edition_id, DAY, "10:00", "11:00", title="Exposé")
+
+    violation = only_refusal(
+        lambda: rules.save_session(
+            edition_id,
+            draft(paris(DAY, "10:00"), paris(DAY, "11:00"), title="Exposé", kind="plenary"),
+            talk.id,
+        )
+    )
+
+    assert "« Pause café » (10:30–11:00)" in violation.message
+    assert stored(talk.id).kind == "talk"
+
+
 # One session at a time for a speaker
 
 

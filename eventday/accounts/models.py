@@ -7,7 +7,7 @@ import enum
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # In every session cookie of the account; a new one signs them all out (sessions.py).
     session_key: Mapped[str] = mapped_column(String(64), default=new_session_key)
+    # The edition this organiser is working on (None: the current one), kept between visits;
+    # a preference, not a reference: an edition gone is simply not chosen any more.
+    working_edition_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'organiser', 'checkin')", name="role_known"),

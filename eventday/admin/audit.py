@@ -56,6 +56,22 @@ ACTION_LABELS = {
     "copy_edition": _l("edition created from the previous one"),
     "erase": _l("registration erased by the attendee"),
     "anonymise": _l("personal data removed"),
+    # The programme editor's changes (eventday/programme/rules/).
+    "session_create": _l("session added"),
+    "session_edit": _l("session changed"),
+    "session_cancel": _l("session cancelled"),
+    "session_delete": _l("session deleted"),
+    "room_add": _l("room added"),
+    "room_edit": _l("room changed"),
+    "room_delete": _l("room deleted"),
+    "track_add": _l("track added"),
+    "track_edit": _l("track changed"),
+    "track_delete": _l("track deleted"),
+    "speaker_add": _l("speaker added"),
+    "speaker_edit": _l("speaker changed"),
+    "speaker_delete": _l("speaker deleted"),
+    "edition_settings": _l("edition settings changed"),
+    "publish": _l("edition published (the former one archived)"),
 }
 
 

@@ -116,6 +116,10 @@ def _attendee(holder: _Holder) -> dict[str, Any]:
         "badge_url": url_for("registrations_admin.badge", registration_id=person.id)
         if confirmed
         else None,
+        # Where the desk's "undo" button posts, should this check-in be a mistake.
+        "undo_url": url_for("admin.undo_checkin", registration_id=person.id)
+        if confirmed
+        else None,
     }
 
 

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
 from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
 
+from eventday.editions.settings import EditionSettings
 from eventday.forms import PostedForm, strip
-from eventday.programme.editions import EditionSettings
 from eventday.programme.models import Edition
 from eventday.registration.models import StakeholderType
 from eventday.validation import CleanText

@@ -11,8 +11,8 @@ from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_requ
 from eventday.admin.common import edition_or_404
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm, MailTextForm
 from eventday.domain import DomainError
+from eventday.editions import lifecycle as editions
 from eventday.forms import show_refusal
-from eventday.programme import editions
 from eventday.programme.cache import programme_cache
 from eventday.programme.models import Edition
 from eventday.registration import capacity
@@ -71,14 +71,20 @@ def copy() -> Response | tuple[str, int]:
     form = CopyEditionForm(prefix="copy")
     if form.validate_on_submit():
         try:
-            editions.next_edition(
+            draft = editions.next_edition(
                 edition.id, form.name.data, form.slug.data, form.start_date.data, current_user.id
             )
         except editions.EditionExists:
             form.slug.errors.append(_("An edition already uses this short name."))
         else:
-            programme_cache().invalidate()
-            flash(_("The new edition is ready and is now the current one."))
+            editions.choose_working_edition(current_user, draft.id)
+            flash(
+                _(
+                    "The draft %(edition)s is ready and you are now working on it. The current "
+                    "edition goes on unchanged until you publish the draft.",
+                    edition=draft.name,
+                )
+            )
             return redirect(url_for(".settings"), code=303)
     settings_form = EditionForm(formdata=None)
     _fill(settings_form, edition)

@@ -70,7 +70,9 @@ def session(session_id: int | None = None) -> Response | tuple[str, int]:
         form.speaker_ids.data = [s.id for s in existing.speakers]
     if form.validate_on_submit():
         try:
-            saved = rules.save_session(edition.id, form.draft(edition), session_id)
+            saved = rules.save_session(
+                edition.id, form.draft(edition), session_id, actor=current_user.id
+            )
         except DomainError as refused:
             show_refusal(form, refused)
         else:
@@ -107,7 +109,7 @@ def _act(action: Callable[[], object], done: str, back: str) -> Response:
 def cancel_session(session_id: int) -> Response:
     edition = edition_or_404()
     return _act(
-        lambda: rules.cancel_session(edition.id, session_id),
+        lambda: rules.cancel_session(edition.id, session_id, actor=current_user.id),
         _("Session cancelled: it stays in every calendar, marked cancelled."),
         url_for(".session", session_id=session_id),
     )
@@ -118,7 +120,7 @@ def cancel_session(session_id: int) -> Response:
 def delete_session(session_id: int) -> Response:
     edition = edition_or_404()
     return _act(
-        lambda: rules.delete_session(edition.id, session_id),
+        lambda: rules.delete_session(edition.id, session_id, actor=current_user.id),
         _("Session deleted."),
         url_for(".index"),
     )
@@ -164,7 +166,9 @@ def add_room() -> Response | tuple[str, int]:
     form = RoomForm(prefix="room")
     return _add(
         form,
-        lambda: rules.add_room(edition.id, form.name.data, form.capacity.data),
+        lambda: rules.add_room(
+            edition.id, form.name.data, form.capacity.data, actor=current_user.id
+        ),
         _("Room added."),
     )
 
@@ -176,7 +180,9 @@ def add_track() -> Response | tuple[str, int]:
     form = TrackForm(prefix="track")
     return _add(
         form,
-        lambda: rules.add_track(edition.id, form.name.data, form.colour.data.strip()),
+        lambda: rules.add_track(
+            edition.id, form.name.data, form.colour.data.strip(), actor=current_user.id
+        ),
         _("Track added."),
     )
 
@@ -189,7 +195,11 @@ def add_speaker() -> Response | tuple[str, int]:
     return _add(
         form,
         lambda: rules.add_speaker(
-            edition.id, form.name.data, form.affiliation.data or "", form.bio.data or ""
+            edition.id,
+            form.name.data,
+            form.affiliation.data or "",
+            form.bio.data or "",
+            actor=current_user.id,
         ),
         _("Speaker added."),
     )
@@ -206,7 +216,11 @@ DELETERS = {
 @roles_required(*ORGANISERS)
 def delete(what: str, item_id: int) -> Response:
     edition = edition_or_404()
-    return _act(lambda: DELETERS[what](edition.id, item_id), _("Deleted."), url_for(".index"))
+    return _act(
+        lambda: DELETERS[what](edition.id, item_id, actor=current_user.id),
+        _("Deleted."),
+        url_for(".index"),
+    )
 
 
 @bp.post("/<any(rooms, tracks, speakers):what>/<int:item_id>")
@@ -223,11 +237,20 @@ def edit(what: str, item_id: int) -> Response | tuple[str, int]:
 
     def save() -> object:
         if what == "rooms":
-            return rules.update_room(edition.id, item_id, form.name.data, form.capacity.data)
+            return rules.update_room(
+                edition.id, item_id, form.name.data, form.capacity.data, actor=current_user.id
+            )
         if what == "tracks":
-            return rules.update_track(edition.id, item_id, form.name.data, form.colour.data.strip())
+            return rules.update_track(
+                edition.id, item_id, form.name.data, form.colour.data.strip(), actor=current_user.id
+            )
         return rules.update_speaker(
-            edition.id, item_id, form.name.data, form.affiliation.data or "", form.bio.data or ""
+            edition.id,
+            item_id,
+            form.name.data,
+            form.affiliation.data or "",
+            form.bio.data or "",
+            actor=current_user.id,
         )
 
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Response,
     abort,
@@ -12,27 +14,29 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from eventday.accounts.access import EVERYONE, ORGANISERS, organiser_blueprint, roles_required
-from eventday.admin import audit
 from eventday.admin import checkin as checkin_desk
+from eventday.admin import history as history_lines
 from eventday.admin.common import edition_or_404
+from eventday.admin.exports import csv_lines, spreadsheet_csv_lines, xlsx_file
 from eventday.admin.registrations import (
     RegistrationFilter,
     badge_batch,
-    csv_lines,
     day_list,
     latest_registration_id,
     mark_printed,
     page,
-    xlsx_file,
+    record_of,
 )
-from eventday.badges.pdf import badge_sheets_pdf, list_pdf
+from eventday.badges.lists import list_pdf
+from eventday.badges.pdf import badge_sheets_pdf
+from eventday.database import utcnow
 from eventday.domain import DomainError
 from eventday.extensions import db
 from eventday.forms import PostForm, flash_refusal
@@ -66,6 +70,7 @@ def index() -> str:
         chosen=chosen,
         results=page(edition.id, chosen, request.args.get("page", 1, type=database_id)),
         upto=latest_registration_id(edition.id),
+        shown_at=utcnow().isoformat(),
         form=PostForm(),
         workshops=capacity.workshop_seats(edition.id),
         types=list(StakeholderType),
@@ -82,6 +87,21 @@ def export_csv() -> Response:
         stream_with_context(csv_lines(edition.id, chosen)),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{edition.slug}-registrations.csv"'},
+    )
+
+
+@bp.get("/registrations-for-spreadsheets.csv")
+@roles_required(*ORGANISERS)
+def export_spreadsheet_csv() -> Response:
+    """The same rows for people: semicolons, words and local times, as French Excel opens."""
+    edition = edition_or_404()
+    chosen = RegistrationFilter.from_args(request.args)
+    return Response(
+        stream_with_context(spreadsheet_csv_lines(edition, chosen)),
+        content_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{edition.slug}-registrations-sheet.csv"'
+        },
     )
 
 
@@ -136,6 +156,15 @@ def _upto(values: MultiDict[str, str]) -> int | None:
     return values.get("upto", type=database_id)
 
 
+def _shown_at(values: MultiDict[str, str]) -> dt.datetime | None:
+    """When the list offering "mark as printed" was shown (an aware time), else None."""
+    try:
+        moment = dt.datetime.fromisoformat(values.get("shown_at", ""))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 @bp.get("/badges.pdf")
 @roles_required(*ORGANISERS)
 def badges() -> Response:
@@ -147,7 +176,9 @@ def badges() -> Response:
     registrations = badge_batch(
         edition.id, RegistrationFilter.from_args(request.args), _upto(request.args)
     )
-    pdf = badge_sheets_pdf([documents.badge_of(r) for r in registrations])
+    # One sheet, one language: the organiser's, whatever each attendee chose.
+    language = str(get_locale())
+    pdf = badge_sheets_pdf([documents.badge_of(r, language) for r in registrations])
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -163,7 +194,10 @@ def badges_printed() -> Response:
     if not PostForm().validate_on_submit():
         abort(400)
     chosen = RegistrationFilter.from_args(request.form)
-    batch = badge_batch(edition.id, chosen, _upto(request.form))
+    upto, shown_at = _upto(request.form), _shown_at(request.form)
+    if upto is None or shown_at is None:
+        abort(400)
+    batch = badge_batch(edition.id, chosen, upto, unchanged_since=shown_at)
     marked = mark_printed(edition.id, [r.id for r in batch])
     flash(ngettext("%(num)d badge marked as printed.", "%(num)d badges marked as printed.", marked))
     return redirect(url_for(".index", **chosen.args()), code=303)
@@ -173,12 +207,15 @@ def badges_printed() -> Response:
 @roles_required(*ORGANISERS)
 def detail(registration_id: int) -> str:
     edition = edition_or_404()
-    registration = _registration(edition, registration_id)
+    record = record_of(edition, registration_id)
+    if record is None:
+        abort(404)
     return render_template(
         "admin/registration.html",
         edition=edition,
-        registration=registration,
-        history=audit.entries(edition.id, registration.id),
+        registration=record.registration,
+        mails=record.mails,
+        history=record.history,
         form=PostForm(),
     )
 
@@ -201,11 +238,12 @@ def edit(registration_id: int) -> Response | tuple[str, int]:
 @bp.get("/registrations/<int:registration_id>/badge.pdf")
 @roles_required(*EVERYONE)
 def badge(registration_id: int) -> Response:
-    """One attendee's badge, to print on arrival."""
+    """One attendee's badge, to print on arrival: in the organiser's language, as the sheets."""
     registration = _registration(edition_or_404(), registration_id)
     if not registration.is_confirmed:
         abort(404)
-    return Response(documents.badge_file(registration), mimetype="application/pdf")
+    pdf = documents.badge_file(registration, str(get_locale()))
+    return Response(pdf, mimetype="application/pdf")
 
 
 ACTIONS = {
@@ -252,6 +290,6 @@ def act(registration_id: int, action: str) -> Response:
 @roles_required(*ORGANISERS)
 def history() -> str:
     edition = edition_or_404()
-    entries = audit.entries(edition.id, limit=500)
-    names = audit.references(entries)
-    return render_template("admin/history.html", edition=edition, entries=entries, names=names)
+    return render_template(
+        "admin/history.html", edition=edition, history=history_lines.lines(edition, limit=500)
+    )

@@ -1,22 +1,22 @@
-"""The organisers' view of registrations: filters, sorting, and the CSV export."""
+"""The organisers' view of registrations: filters, sorting, one registration's record,
+badge batches, lists for the day."""
 
 from __future__ import annotations
 
 import dataclasses
-import io
-from collections.abc import Iterator
+import datetime as dt
 
-from defusedcsv import csv
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from eventday import mail_texts
+from eventday.admin import history
 from eventday.database import utcnow, write_transaction
 from eventday.extensions import db
 from eventday.i18n import fold
+from eventday.mail import OutboxMail
+from eventday.programme.models import Edition
 from eventday.registration.forms import TYPE_FIELDS
 from eventday.registration.models import (
     Registration,
@@ -127,109 +127,60 @@ def page(edition_id: int, chosen: RegistrationFilter, number: int):
     )
 
 
-CSV_HEADER = [
-    "reference",
-    "status",
-    "stakeholder_type",
-    "first_name",
-    "last_name",
-    "email",
-    "organisation",
-    *ANSWER_COLUMNS,
-    "workshops",
-    "dietary",
-    "accessibility",
-    "listed",
-    "language",
-    "created_at",
-    "consent_at",
-    "checked_in_at",
-    "checked_in_desk",
-]
+@dataclasses.dataclass(frozen=True)
+class RegistrationRecord:
+    """What the detail page shows of a registration besides its fields."""
+
+    registration: Registration
+    mails: list[tuple[str, OutboxMail]]  # (its kind in words, the mail), newest first
+    history: list[history.HistoryLine]
 
 
-def _row(r: Registration) -> list[str]:
-    return [
-        r.reference,
-        r.status,
-        r.stakeholder_type,
-        r.first_name,
-        r.last_name,
-        r.email,
-        r.organisation,
-        *(str(r.answers.get(name, "")) for name in ANSWER_COLUMNS),
-        " | ".join(w.title for w in r.workshops),
-        r.dietary,
-        r.accessibility,
-        "yes" if r.listed else "no",
-        r.language,
-        r.created_at.isoformat(),
-        r.consent_at.isoformat(),
-        r.checked_in_at.isoformat() if r.checked_in_at else "",
-        r.checked_in_desk,
-    ]
-
-
-def _rows(edition_id: int, chosen: RegistrationFilter) -> Iterator[Registration]:
-    return iter(
-        db.session.scalars(chosen.query(edition_id).options(selectinload(Registration.workshops)))
+def record_of(edition: Edition, registration_id: int) -> RegistrationRecord | None:
+    """One registration of `edition` with the mails written to it and its history."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.edition_id != edition.id:
+        return None
+    mails = db.session.scalars(
+        select(OutboxMail)
+        .where(OutboxMail.registration_id == registration.id)
+        .order_by(OutboxMail.id.desc())
+    )
+    return RegistrationRecord(
+        registration,
+        [(str(mail_texts.KIND_LABELS.get(m.kind, m.kind)), m) for m in mails],
+        history.lines(edition, registration.id),
     )
 
 
-def csv_lines(edition_id: int, chosen: RegistrationFilter) -> Iterator[str]:
-    """The CSV export, line by line: UTF-8 with a BOM, formula-like cells neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_HEADER)
-    yield "\ufeff" + flush()
-    for registration in _rows(edition_id, chosen):
-        writer.writerow([_no_leading_control(value) for value in _row(registration)])
-        yield flush()
-
-
-def _no_leading_control(value: str) -> str:
-    # defusedcsv guards = + - @ | %; a leading tab or carriage return can hide one of them.
-    return "'" + value if value[:1] in ("\t", "\r") else value
-
-
-def xlsx_file(edition_id: int, chosen: RegistrationFilter) -> bytes:
-    """The same export as a spreadsheet; every cell is written as text, never as a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("registrations")
-    sheet.append(CSV_HEADER)
-    for registration in _rows(edition_id, chosen):
-        sheet.append([_text_cell(sheet, value) for value in _row(registration)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _text_cell(sheet: object, value: str) -> WriteOnlyCell:
-    # Typed as a string, "=…" stays text: openpyxl would otherwise store it as a formula.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"
-    return cell
-
-
 def badge_batch(
-    edition_id: int, chosen: RegistrationFilter, upto: int | None = None
+    edition_id: int,
+    chosen: RegistrationFilter,
+    upto: int | None = None,
+    unchanged_since: dt.datetime | None = None,
 ) -> list[Registration]:
     """Whom a sheet of badges is for: the list's filters (the confirmed when no status is
-    chosen), by name; with `upto`, only registrations up to that id, so the sheet printed and
-    the badges then marked as printed are the same people, whoever registered in between."""
+    chosen), by name.
+
+    With `upto`, only registrations up to that id; with `unchanged_since` too, only those
+    not changed (approved, promoted, edited, checked in) since the list was shown. Marking
+    that batch as printed after printing marks only people who were on the sheet, whoever
+    registered or changed in between (they stay "not yet printed").
+    """
     chosen = dataclasses.replace(
         chosen, status=chosen.status or RegistrationStatus.CONFIRMED, sort="name"
     )
     query = chosen.query(edition_id)
     if upto is not None:
         query = query.where(Registration.id <= upto)
+    if unchanged_since is not None:
+        query = query.where(
+            Registration.updated_at <= unchanged_since,
+            or_(
+                Registration.checked_in_at.is_(None),
+                Registration.checked_in_at <= unchanged_since,
+            ),
+        )
     return list(db.session.scalars(query))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from eventday.extensions import db
 from eventday.programme.models import Edition
-from eventday.registration import capacity
+from eventday.registration.type_rules import type_rules
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
 
 
@@ -46,7 +46,7 @@ def overview(edition: Edition) -> Overview:
             Registration.edition_id == edition.id, Registration.checked_in_at.is_not(None)
         )
     )
-    rules = capacity.type_rules(edition)
+    rules = type_rules(edition)
     return Overview(
         by_type_and_status=counts,
         confirmed=total(RegistrationStatus.CONFIRMED),
@@ -55,7 +55,7 @@ def overview(edition: Edition) -> Overview:
         checked_in=checked_in or 0,
         capacity=edition.capacity,
         quotas={
-            kind.value: (counts[(kind.value, RegistrationStatus.CONFIRMED)], rules[kind].quota)
+            kind.value: (counts[(kind.value, RegistrationStatus.CONFIRMED)], rules[kind].seats(edition.capacity))
             for kind in StakeholderType
         },
         workshops=capacity.workshop_seats(edition.id),

@@ -17,11 +17,13 @@ from flask_login import current_user
 
 from eventday import privacy
 from eventday.accounts.access import EVERYONE, ORGANISERS, organiser_blueprint, roles_required
-from eventday.admin import audit, stats
+from eventday.admin import charts, history, stats
 from eventday.admin import checkin as checkin_desk
-from eventday.admin.common import edition_or_404
+from eventday.admin.common import working_edition
 from eventday.forms import PostForm
-from eventday.programme.models import current_edition
+
+# The desk admits people to the current edition, whichever one the organiser works on.
+from eventday.programme.models import edition_or_404 as current_edition_or_404
 from eventday.registration.models import RegistrationStatus, StakeholderType
 from eventday.urls import database_id
 
@@ -31,12 +33,14 @@ bp = organiser_blueprint("admin", "/admin")
 @bp.get("/")
 @roles_required(*ORGANISERS)
 def dashboard() -> str:
-    edition = current_edition()
+    edition = working_edition()
+    overview = stats.overview(edition) if edition else None
     return render_template(
         "admin/dashboard.html",
         edition=edition,
-        overview=stats.overview(edition) if edition else None,
-        latest=audit.entries(edition.id, limit=10) if edition else [],
+        overview=overview,
+        chart=charts.per_day(overview.per_day) if overview else None,
+        latest=history.lines(edition, limit=10) if edition else [],
         erase_by=privacy.retention_ends(edition) if edition else None,
         types=list(StakeholderType),
         statuses=list(RegistrationStatus),
@@ -52,7 +56,7 @@ def checkin() -> str:
 
     Without JavaScript the field's form posts here and the answer is shown on the page.
     """
-    edition = edition_or_404()
+    edition = current_edition_or_404()
     desk = (request.values.get("desk") or "").strip()[: checkin_desk.MAX_DESK]
     answer = None
     form = PostForm()
@@ -82,7 +86,7 @@ def checkin() -> str:
 @bp.post("/checkin/scan")
 @roles_required(*EVERYONE)
 def scan() -> tuple[Response, int] | Response:
-    edition = edition_or_404()
+    edition = current_edition_or_404()
     try:
         payload = request.get_json(silent=True)
     except RecursionError:  # "[[[[…" nested deeper than the parser goes: not a scan either
@@ -105,12 +109,20 @@ def scan() -> tuple[Response, int] | Response:
 @bp.post("/checkin/<int:registration_id>/undo")
 @roles_required(*EVERYONE)
 def undo_checkin(registration_id: int) -> Response:
-    edition = edition_or_404()
+    """Take back a check-in: the button beside the desk's answer, or beside a name found.
+
+    The desk's script asks for JSON and gets the new count; a form gets the desk again.
+    """
+    edition = current_edition_or_404()
     if not PostForm().validate_on_submit():
         abort(400)
     try:
         checkin_desk.undo(edition.id, registration_id, current_user.id)
     except LookupError:
         abort(404)
-    flash(_("Check-in undone."))
+    message = _("Check-in undone.")
+    if request.accept_mimetypes.best == "application/json":
+        arrived, _confirmed = checkin_desk.counts(edition.id)
+        return jsonify(result="undone", message=message, arrived=arrived)
+    flash(message)
     return redirect(url_for("admin.checkin", desk=request.form.get("desk", "")), code=303)

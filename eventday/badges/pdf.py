@@ -37,7 +37,7 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.bidi import BidiParagraph
 from fpdf.enums import Align
-from fpdf.fonts import FontFace, TTFFont
+from fpdf.fonts import TTFFont
 
 from eventday.badges.qr import dark_runs, qr_matrix
 
@@ -390,35 +390,3 @@ def _draw_text(pdf: FPDF, text: str, box: TextBox, left: float, top: float) -> N
     for index, line in enumerate(fitted.lines):
         pdf.set_xy(left + box.x, top + box.y + index * box.line_height)
         pdf.cell(box.width, box.line_height, _visual_order(line), align=box.align)
-
-
-def list_pdf(
-    title: str,
-    subtitle: str,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    created_at: dt.datetime | None = None,
-) -> bytes:
-    """A printable A4 list (participants, welcome desk): a title and a table, page after page."""
-    texts = [title, subtitle, *headers, *(cell for row in rows for cell in row)]
-    with badge_document(A4_MM, texts, created_at) as pdf:
-        pdf.set_margin(15)
-        pdf.c_margin = 1
-        pdf.set_auto_page_break(True, margin=15)
-        pdf.add_page()
-        pdf.set_font(FONT_FAMILY, "B", 16)
-        pdf.multi_cell(0, 8, _printable(pdf, title), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(FONT_FAMILY, "", 10)
-        pdf.multi_cell(0, 6, _printable(pdf, subtitle), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(3)
-        pdf.set_font(FONT_FAMILY, "", 9)
-        with pdf.table(headings_style=FontFace(emphasis="BOLD"), repeat_headings=1) as table:
-            heading = table.row()
-            for text in headers:
-                heading.cell(_printable(pdf, text))
-            for values in rows:
-                row = table.row()
-                for text in values:
-                    row.cell(_printable(pdf, text))
-        return bytes(pdf.output())

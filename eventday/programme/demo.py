@@ -6,8 +6,8 @@ import datetime as dt
 import math
 from zoneinfo import ZoneInfo
 
+from eventday.editions.lifecycle import EditionDraft, create_edition
 from eventday.programme import rules
-from eventday.programme.editions import EditionDraft, create_edition
 from eventday.programme.models import Edition, SessionKind
 
 DEMO_SLUG = "journee-2027"
@@ -284,6 +284,8 @@ def load_synthetic(sessions: int, rooms: int, capacity: int | None = None) -> Ed
         slot, room = divmod(n, rooms)
         speaker = rules.add_speaker(edition.id, f"Intervenant·e n° {n + 1}", "Université d'essai")
         kind = SYNTHETIC_KINDS[n % len(SYNTHETIC_KINDS)]
+        if kind == SessionKind.PLENARY and room:  # plenaries never overlap: one room has them
+            kind = SessionKind.TALK
         starts_at = day_start + dt.timedelta(minutes=slot * minutes)
         rules.save_session(
             edition.id,

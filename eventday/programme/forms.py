@@ -10,6 +10,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from eventday.forms import MultiCheckboxField, PostedForm, strip
+from eventday.i18n import local_date
 from eventday.programme.labels import KIND_LABELS
 from eventday.programme.models import Edition
 from eventday.programme.rules import SessionDraft
@@ -55,7 +56,7 @@ class SessionForm(PostedForm):
         days = []
         day = edition.start_date
         while day <= edition.end_date:
-            days.append((day.isoformat(), day.isoformat()))
+            days.append((day.isoformat(), local_date(day)))
             day += dt.timedelta(days=1)
         self.day.choices = choices(days)
         self.room_id.choices = choices([("", "—")] + [(r.id, r.name) for r in edition.rooms])

@@ -20,8 +20,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     select,
+    text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from eventday.database import UTCDateTime, utcnow
 from eventday.extensions import db
@@ -37,13 +40,30 @@ class SessionKind(enum.StrEnum):
     MEAL = "meal"
 
 
+# The kinds everyone attends, with no room to choose: while one runs, nobody is expected
+# elsewhere (a workshop is for those who chose it, talks may run in parallel tracks, posters
+# are visited at will).
+FOR_EVERYONE = frozenset(
+    {SessionKind.PLENARY, SessionKind.ROUND_TABLE, SessionKind.BREAK, SessionKind.MEAL}
+)
+
+
 class SessionStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
 
 
+class EditionState(enum.StrEnum):
+    """An edition's life: prepared as a draft, published as the current one, then archived."""
+
+    DRAFT = "draft"
+    CURRENT = "current"
+    ARCHIVED = "archived"
+
+
 class Edition(db.Model):
-    """One year's research day; exactly one edition is the current one."""
+    """One year's research day; exactly one edition is the current one (a unique index on
+    `state` for the rows where it is 'current' holds that under concurrency too)."""
 
     __tablename__ = "editions"
 
@@ -62,7 +82,7 @@ class Edition(db.Model):
     registration_opens_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None] = mapped_column(Integer)
-    is_current: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(10), default=EditionState.DRAFT)
     # Raised in the same transaction as every programme change: caches compare it.
     programme_version: Mapped[int] = mapped_column(Integer, default=0)
     # When `eventday anonymise` removed its attendees' personal data (None: not yet).
@@ -88,7 +108,28 @@ class Edition(db.Model):
     __table_args__ = (
         CheckConstraint("end_date >= start_date", name="dates_in_order"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        Index(
+            "uq_editions_one_current",
+            "state",
+            unique=True,
+            sqlite_where=text("state = 'current'"),
+            postgresql_where=text("state = 'current'"),
+        ),
     )
+
+    @hybrid_property
+    def is_current(self) -> bool:
+        return self.state == EditionState.CURRENT
+
+    @is_current.inplace.expression
+    @classmethod
+    def _is_current_expression(cls) -> ColumnElement[bool]:
+        return cls.state == EditionState.CURRENT
+
+    @property
+    def is_published(self) -> bool:
+        """Current or archived: its programme is public (a draft's is not)."""
+        return self.state != EditionState.DRAFT
 
     @property
     def zone(self) -> ZoneInfo:
@@ -120,6 +161,14 @@ class Edition(db.Model):
 
 def current_edition() -> Edition | None:
     return db.session.scalars(select(Edition).where(Edition.is_current)).first()
+
+
+def published_edition_or_404(slug: str) -> Edition:
+    """A current or archived edition by its slug; a draft's slug is not found."""
+    edition = db.session.scalars(select(Edition).where(Edition.slug == slug)).first()
+    if edition is None or not edition.is_published:
+        abort(404)
+    return edition
 
 
 def edition_or_404() -> Edition:
@@ -239,6 +288,14 @@ class Session(db.Model):
     @property
     def is_workshop(self) -> bool:
         return self.kind == SessionKind.WORKSHOP
+
+    @property
+    def is_for_everyone(self) -> bool:
+        return self.kind in FOR_EVERYONE
+
+    def overlaps(self, other: Session) -> bool:
+        """Whether the two share some time (touching, 10:00-10:30 then 10:30-11:00, is not)."""
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
 
     @property
     def seats(self) -> int | None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from eventday.extensions import db
 from eventday.programme import calendar
-from eventday.programme.cache import programme_cache
+from eventday.programme.cache import ProgrammeState, programme_cache
 from eventday.programme.fastpath import mark_replayable
 from eventday.programme.filters import NO_FILTER, ProgrammeFilter
 from eventday.programme.grid import build_grid
@@ -35,18 +35,25 @@ HTML_TYPE = "text/html; charset=utf-8"
 CSS_TYPE = "text/css; charset=utf-8"
 
 
-def _cached(
+def cached(
     build: Callable[[Edition, ProgrammeFilter], bytes],
     content_type: str,
     *,
+    edition: Edition | None = None,
     per_language: bool = False,
     filename: str | None = None,
 ) -> Response:
-    """Serve what `build` renders, from the worker's cache while the programme is unchanged."""
-    cache = programme_cache()
-    state = cache.state()
-    if state is None:
-        abort(404)
+    """Serve what `build` renders, from the worker's cache while the programme is unchanged.
+
+    Without `edition`, the current one's (its state checked at most once a
+    PROGRAMME_CACHE_SECONDS); with one, that published edition's, by its own version.
+    """
+    if edition is None:
+        state = programme_cache().state()
+        if state is None:
+            abort(404)
+    else:
+        state = ProgrammeState(edition.id, edition.programme_version)
     filters = ProgrammeFilter.from_args(request.args) if request.args else NO_FILTER
     key = (
         state,
@@ -55,14 +62,16 @@ def _cached(
         filters.key(),
         str(get_locale()) if per_language else None,
     )
-    rendered = cache.get(key, lambda: build(db.session.get_one(Edition, state.edition_id), filters))
+    rendered = programme_cache().get(
+        key, lambda: build(edition or db.session.get_one(Edition, state.edition_id), filters)
+    )
     if request.if_none_match.contains_weak(rendered.etag):
         response = current_app.response_class(status=304)
     else:
         response = current_app.response_class(rendered.body, content_type=content_type)
         if filename:
             response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        if not per_language:
+        if not per_language and edition is None:
             mark_replayable(request.environ, state)
     response.set_etag(rendered.etag)
     response.headers["Cache-Control"] = "no-cache"
@@ -71,39 +80,33 @@ def _cached(
     return response
 
 
-@bp.get("/")
-def home() -> str:
-    return render_template("programme/home.html", edition=current_edition())
+# What each programme address renders, for the current edition (the routes below) and for a
+# published one under /editions/<slug>/ (archive_views.py).
 
 
-@bp.get("/programme")
-def index() -> Response:
-    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
-        every = programme_sessions(edition.id)
-        chosen = filters.apply(every)
-        html = render_template(
-            "programme/index.html",
-            edition=edition,
-            sessions=chosen,
-            days=build_grid(chosen, edition.zone),
-            filters=filters,
-            tracks=edition.tracks,
-            rooms=edition.rooms,
-            kinds=[k for k in KIND_LABELS if any(s.kind == k for s in every)],
-        )
-        return html.encode()
-
-    return _cached(build, HTML_TYPE, per_language=True)
+def programme_page(edition: Edition, filters: ProgrammeFilter) -> bytes:
+    every = programme_sessions(edition.id)
+    chosen = filters.apply(every)
+    html = render_template(
+        "programme/index.html",
+        edition=edition,
+        sessions=chosen,
+        days=build_grid(chosen, edition.zone),
+        filters=filters,
+        tracks=edition.tracks,
+        rooms=edition.rooms,
+        kinds=[k for k in KIND_LABELS if any(s.kind == k for s in every)],
+    )
+    return html.encode()
 
 
-@bp.get("/programme/<int:session_id>")
-def session(session_id: int) -> Response:
+def session_page(session_id: int) -> Callable[[Edition, ProgrammeFilter], bytes]:
     def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
         found = _session_or_404(edition, session_id)
         html = render_template("programme/session.html", edition=edition, session=found)
         return html.encode()
 
-    return _cached(build, HTML_TYPE, per_language=True)
+    return build
 
 
 def _session_or_404(edition: Edition, session_id: int) -> Session:
@@ -113,8 +116,7 @@ def _session_or_404(edition: Edition, session_id: int) -> Session:
     return found
 
 
-@bp.get("/programme/<int:session_id>.ics")
-def session_calendar(session_id: int) -> Response:
+def session_ics(session_id: int) -> Callable[[Edition, ProgrammeFilter], bytes]:
     def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
         found = _session_or_404(edition, session_id)
         return calendar.build_calendar(
@@ -125,46 +127,68 @@ def session_calendar(session_id: int) -> Response:
             session_url=session_url,
         )
 
-    return _cached(build, CALENDAR_TYPE, filename=f"session-{session_id}.ics")
+    return build
+
+
+def programme_ics(edition: Edition, filters: ProgrammeFilter) -> bytes:
+    return calendar.build_calendar(
+        edition,
+        filters.apply(programme_sessions(edition.id)),
+        name=edition.name,
+        base_url=public_base_url(),
+        session_url=session_url,
+    )
+
+
+def programme_data(edition: Edition, filters: ProgrammeFilter) -> bytes:
+    document = calendar.programme_document(
+        edition,
+        edition.rooms,
+        filters.apply(programme_sessions(edition.id)),
+        session_url=session_url,
+    )
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def tracks_stylesheet(edition: Edition, filters: ProgrammeFilter) -> bytes:
+    """Each track's colour as a CSS class, so pages need no inline style."""
+    rules = (f".track-{t.id}{{--track-colour:{t.colour}}}" for t in edition.tracks)
+    return "\n".join(rules).encode()
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template("programme/home.html", edition=current_edition())
+
+
+@bp.get("/programme")
+def index() -> Response:
+    return cached(programme_page, HTML_TYPE, per_language=True)
+
+
+@bp.get("/programme/<int:session_id>")
+def session(session_id: int) -> Response:
+    return cached(session_page(session_id), HTML_TYPE, per_language=True)
+
+
+@bp.get("/programme/<int:session_id>.ics")
+def session_calendar(session_id: int) -> Response:
+    return cached(session_ics(session_id), CALENDAR_TYPE, filename=f"session-{session_id}.ics")
 
 
 @bp.get("/programme.ics")
 def programme_calendar() -> Response:
-    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
-        return calendar.build_calendar(
-            edition,
-            filters.apply(programme_sessions(edition.id)),
-            name=edition.name,
-            base_url=public_base_url(),
-            session_url=session_url,
-        )
-
-    return _cached(build, CALENDAR_TYPE, filename="programme.ics")
+    return cached(programme_ics, CALENDAR_TYPE, filename="programme.ics")
 
 
 @bp.get("/programme.json")
 def programme_json() -> Response:
-    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
-        document = calendar.programme_document(
-            edition,
-            edition.rooms,
-            filters.apply(programme_sessions(edition.id)),
-            session_url=session_url,
-        )
-        return json.dumps(document, ensure_ascii=False).encode()
-
-    return _cached(build, JSON_TYPE)
+    return cached(programme_data, JSON_TYPE)
 
 
 @bp.get("/tracks.css")
 def tracks_css() -> Response:
-    """Each track's colour as a CSS class, so pages need no inline style."""
-
-    def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
-        rules = (f".track-{t.id}{{--track-colour:{t.colour}}}" for t in edition.tracks)
-        return "\n".join(rules).encode()
-
-    return _cached(build, CSS_TYPE)
+    return cached(tracks_stylesheet, CSS_TYPE)
 
 
 @bp.get("/programme/changes")

@@ -18,7 +18,7 @@ import hashlib
 from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventday import mail
 from eventday.admin import audit
@@ -31,8 +31,10 @@ from eventday.urls import absolute_url
 SALT = "eventday.registration.address-change"
 LINK_LIFETIME = dt.timedelta(days=2)
 # Anyone can type an address into /register: the existing registration's link goes to that
-# mailbox at most this often, so the form cannot be used to flood it.
+# mailbox at most this often, so the form cannot be used to flood it. Likewise an attendee's
+# page sends at most a few confirmation links an hour (enough for a typo or two).
 MANAGE_LINK_INTERVAL = dt.timedelta(hours=1)
+CONFIRMATIONS_PER_HOUR = 3
 
 
 class AddressRefused(DomainError):
@@ -54,21 +56,28 @@ def email_key(address: str) -> str:
     return address.strip().lower()
 
 
-def ask_to_change(registration: Registration, new_email: str) -> int:
-    """Mail a confirmation link to `new_email` (in the caller's transaction); the mail's id.
+def ask_to_change(registration: Registration, new_email: str) -> list[int]:
+    """Mail a confirmation link to `new_email` (in the caller's transaction); the mail's ids.
 
-    The registration keeps its address until the link is opened.
+    The registration keeps its address until the link is opened. Past a few links in the
+    hour, none is sent, and the page says the same (it cannot say more without telling).
     """
+    if _mailed_within_the_hour(registration, mail.MailKind.CONFIRM_ADDRESS) >= (
+        CONFIRMATIONS_PER_HOUR
+    ):
+        return []
     signed = _serializer().dumps([registration.id, _fingerprint(registration), new_email.strip()])
-    return mail.enqueue(
-        registration,
-        mail.MailKind.CONFIRM_ADDRESS,
-        recipient=new_email.strip(),
-        new_email=new_email.strip(),
-        confirm_url=absolute_url(
-            "registration.confirm_address", token=registration.token, change=signed
-        ),
-    )
+    return [
+        mail.enqueue(
+            registration,
+            mail.MailKind.CONFIRM_ADDRESS,
+            recipient=new_email.strip(),
+            new_email=new_email.strip(),
+            confirm_url=absolute_url(
+                "registration.confirm_address", token=registration.token, change=signed
+            ),
+        )
+    ]
 
 
 def read_change(registration: Registration, signed: str) -> AddressChange:
@@ -119,16 +128,19 @@ def confirm_change(registration_id: int, signed: str) -> Registration:
 
 def mail_manage_link(existing: Registration) -> list[int]:
     """The link to `existing` for its address, unless it was mailed within the hour."""
-    recent = db.session.scalar(
-        select(mail.OutboxMail.id).where(
-            mail.OutboxMail.registration_id == existing.id,
-            mail.OutboxMail.kind == mail.MailKind.MANAGE_LINK,
+    if _mailed_within_the_hour(existing, mail.MailKind.MANAGE_LINK):
+        return []
+    return [mail.enqueue(existing, mail.MailKind.MANAGE_LINK)]
+
+
+def _mailed_within_the_hour(registration: Registration, kind: mail.MailKind) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            mail.OutboxMail.registration_id == registration.id,
+            mail.OutboxMail.kind == kind,
             mail.OutboxMail.created_at > utcnow() - MANAGE_LINK_INTERVAL,
         )
     )
-    if recent is not None:
-        return []
-    return [mail.enqueue(existing, mail.MailKind.MANAGE_LINK)]
 
 
 def _fingerprint(registration: Registration) -> str:

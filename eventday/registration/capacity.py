@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from babel.lists import format_list
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -35,15 +36,9 @@ from eventday.registration import addresses, tokens
 from eventday.registration.models import (
     Registration,
     RegistrationStatus,
-    StakeholderSetting,
-    StakeholderType,
     registration_workshops,
 )
-
-# Without settings of its own, an edition asks organisers to approve industry
-# registrations and keeps industry to a tenth of the seats.
-DEFAULT_APPROVAL = frozenset({StakeholderType.INDUSTRY})
-DEFAULT_QUOTA_SHARE = {StakeholderType.INDUSTRY: 0.10}
+from eventday.registration.type_rules import TypeRule, type_rules, write_type_rules
 
 
 class RegistrationRefused(DomainError):
@@ -72,12 +67,6 @@ class Applicant:
 
 
 @dataclasses.dataclass(frozen=True)
-class TypeRule:
-    quota: int | None
-    needs_approval: bool
-
-
-@dataclasses.dataclass(frozen=True)
 class WorkshopSeats:
     session: Session
     seats: int | None
@@ -92,57 +81,21 @@ class WorkshopSeats:
         return self.left == 0
 
 
-def type_rules(edition: Edition) -> dict[str, TypeRule]:
-    """Each stakeholder type's quota and approval rule for the edition."""
-    rows = {
-        s.stakeholder_type: s
-        for s in db.session.scalars(
-            select(StakeholderSetting).where(StakeholderSetting.edition_id == edition.id)
-        )
-    }
-    rules = {}
-    for kind in StakeholderType:
-        if kind in rows:
-            rules[kind.value] = TypeRule(rows[kind].quota, rows[kind].needs_approval)
-            continue
-        share = DEFAULT_QUOTA_SHARE.get(kind)
-        quota = (
-            math.ceil(edition.capacity * share) if share and edition.capacity is not None else None
-        )
-        rules[kind.value] = TypeRule(quota, kind in DEFAULT_APPROVAL)
-    return rules
-
-
 def set_type_rules(edition_id: int, chosen: dict[str, TypeRule], actor: int | None = None) -> None:
     """Each type's quota and approval rule; a lower quota waitlists nobody already in."""
     with write_transaction(edition_id):
-        rows = {
-            s.stakeholder_type: s
-            for s in db.session.scalars(
-                select(StakeholderSetting).where(StakeholderSetting.edition_id == edition_id)
-            )
-        }
-        for kind, rule in chosen.items():
-            if kind not in set(StakeholderType):
-                raise ValueError(kind)
-            if rule.quota is not None and rule.quota < 0:
-                raise RegistrationRefused(
-                    [Violation(f"quota_{kind}", _("Seats cannot be negative."))]
-                )
-            row = rows.get(kind) or StakeholderSetting(edition_id=edition_id, stakeholder_type=kind)
-            row.quota, row.needs_approval = rule.quota, rule.needs_approval
-            db.session.add(row)
-        audit.record(
-            edition_id,
-            actor,
-            "type_rules",
-            None,
-            {k: [None, f"quota={r.quota} approval={r.needs_approval}"] for k, r in chosen.items()},
-        )
-        # More room (a higher quota) may be what waitlisted attendees were waiting for.
-        promoted = _promote(db.session.get_one(Edition, edition_id), actor)
-        outbox = [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
+        changes = write_type_rules(edition_id, chosen)
+        if changes:
+            audit.record(edition_id, actor, "type_rules", None, changes)
+        outbox = refill(edition_id, actor)
     mail.deliver(outbox)
+
+
+def refill(edition_id: int, actor: int | None) -> list[int]:
+    """In the caller's write transaction, after more room was made (a higher quota or
+    capacity): the first waitlisted who now fit are confirmed; their mails' ids."""
+    promoted = _promote(db.session.get_one(Edition, edition_id), actor)
+    return [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
 
 
 def workshop_seats(edition_id: int) -> list[WorkshopSeats]:
@@ -183,7 +136,8 @@ class _Seats:
     ) -> bool:
         if edition.capacity is not None and self.total >= edition.capacity:
             return False
-        if rule.quota is not None and self.by_type[stakeholder_type] >= rule.quota:
+        quota = rule.seats(edition.capacity)
+        if quota is not None and self.by_type[stakeholder_type] >= quota:
             return False
         return not any(self.by_workshop[w].is_full for w in workshop_ids if w in self.by_workshop)
 
@@ -194,6 +148,11 @@ class _Seats:
             seats = self.by_workshop.get(w)
             if seats is not None:  # a cancelled workshop holds no seats
                 self.by_workshop[w] = dataclasses.replace(seats, taken=seats.taken + 1)
+
+
+def confirmed_count(edition_id: int) -> int:
+    """How many attendees hold a seat of the edition."""
+    return _count_seats(edition_id).total
 
 
 def _count_seats(edition_id: int) -> _Seats:
@@ -225,22 +184,37 @@ def _chosen_workshops(
             )
         chosen.append(seats[workshop_id].session)
     chosen.sort(key=lambda s: s.starts_at)
-    for earlier, later in zip(chosen, chosen[1:], strict=False):
-        if later.starts_at < earlier.ends_at:
-            raise RegistrationRefused(
-                [
-                    Violation(
-                        "workshops",
-                        _(
-                            "“%(first)s” and “%(second)s” take place at the same time: "
-                            "choose one of them.",
-                            first=earlier.title,
-                            second=later.title,
-                        ),
-                    )
-                ]
-            )
+    clashes = workshop_clashes(chosen)
+    if clashes:
+        raise RegistrationRefused(clashes)
     return chosen
+
+
+def workshop_clashes(workshops: Iterable[Session]) -> list[Violation]:
+    """One refusal for each group of chosen workshops running at the same time, naming them.
+
+    The registration form asks this too, to show a clash with the form's other mistakes
+    rather than after them; `register` and `update` decide, under the edition's lock.
+    """
+    groups: list[list[Session]] = []
+    for workshop in sorted(workshops, key=lambda s: (s.starts_at, s.id)):
+        if groups and any(workshop.overlaps(other) for other in groups[-1]):
+            groups[-1].append(workshop)
+        else:
+            groups.append([workshop])
+    return [
+        Violation(
+            "workshops",
+            _(
+                "%(workshops)s take place at the same time: choose one of them.",
+                workshops=format_list(
+                    [_("“%(title)s”", title=w.title) for w in group], locale=get_locale()
+                ),
+            ),
+        )
+        for group in groups
+        if len(group) > 1
+    ]
 
 
 def _full_workshops(seats: _Seats, workshops: Iterable[Session], holding: Iterable[int] = ()):
@@ -371,7 +345,8 @@ def _snapshot(registration: Registration) -> dict[str, object]:
         "email": registration.email,
         "organisation": registration.organisation,
         "stakeholder_type": registration.stakeholder_type,
-        "answers": dict(registration.answers),
+        # A question left empty is no answer, whether the form sent it blank or not at all.
+        "answers": {name: value for name, value in registration.answers.items() if value},
         "dietary": registration.dietary,
         "accessibility": registration.accessibility,
         "listed": registration.listed,
@@ -448,7 +423,7 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
         )
         outbox += [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
         if new_address is not None:
-            outbox.append(addresses.ask_to_change(registration, new_address))
+            outbox += addresses.ask_to_change(registration, new_address)
     mail.deliver(outbox)
     return registration
 
@@ -464,8 +439,9 @@ def _retype(
     no approval; a waitlisted one keeps their place in the queue.
     """
     rule = type_rules(registration.edition)[new_type]
+    quota = rule.seats(registration.edition.capacity)
     if registration.is_confirmed:
-        if rule.quota is not None and seats.by_type[new_type] >= rule.quota:
+        if quota is not None and seats.by_type[new_type] >= quota:
             raise RegistrationRefused(
                 [
                     Violation(
@@ -473,7 +449,7 @@ def _retype(
                         _(
                             "This profile's quota is full (%(quota)d seats): raise it in the "
                             "edition settings first.",
-                            quota=rule.quota,
+                            quota=quota,
                         ),
                     )
                 ]

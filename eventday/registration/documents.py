@@ -14,9 +14,10 @@ from eventday.registration.tokens import checkin_code
 from eventday.urls import public_base_url, session_url
 
 
-def badge_of(registration: Registration) -> Badge:
-    """The badge's content, with the type in the attendee's own language."""
-    with force_locale(registration.language):
+def badge_of(registration: Registration, language: str | None = None) -> Badge:
+    """The badge's content, the type in `language`: by default the attendee's own (their badge
+    from their page); organisers print in theirs, so a sheet never mixes languages."""
+    with force_locale(language or registration.language):
         type_label = stakeholder_label(registration.stakeholder_type)
     return Badge(
         first_name=registration.first_name,
@@ -30,8 +31,8 @@ def badge_of(registration: Registration) -> Badge:
     )
 
 
-def badge_file(registration: Registration) -> bytes:
-    return badge_pdf(badge_of(registration), created_at=registration.updated_at)
+def badge_file(registration: Registration, language: str | None = None) -> bytes:
+    return badge_pdf(badge_of(registration, language), created_at=registration.updated_at)
 
 
 def qr_code_svg(registration: Registration, title: str) -> str:
@@ -39,12 +40,19 @@ def qr_code_svg(registration: Registration, title: str) -> str:
 
 
 def agenda_sessions(registration: Registration) -> list[Session]:
-    """The sessions for everyone, and the attendee's own workshops once their seat is confirmed."""
+    """The sessions for everyone, and the attendee's own workshops once their seat is confirmed;
+    while one of their workshops runs, they are there, not at what overlaps it."""
     own = {w.id for w in registration.workshops} if registration.is_confirmed else set()
+    sessions = programme_sessions(registration.edition_id)
+    attending = [s for s in sessions if s.id in own and not s.is_cancelled]
     return [
         session
-        for session in programme_sessions(registration.edition_id)
-        if session.kind != SessionKind.WORKSHOP or session.id in own
+        for session in sessions
+        if session.id in own
+        or (
+            session.kind != SessionKind.WORKSHOP
+            and not any(session.overlaps(workshop) for workshop in attending)
+        )
     ]
 
 

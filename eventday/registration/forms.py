@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -18,6 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from eventday.forms import MultiCheckboxField, PostedForm, strip
+from eventday.programme.models import Session
+from eventday.registration.capacity import WorkshopSeats, workshop_clashes
 from eventday.registration.labels import ASSOCIATION_ROLES, POSITIONS, STAKEHOLDER_LABELS
 from eventday.registration.models import StakeholderType
 from eventday.validation import (
@@ -42,6 +44,17 @@ TYPE_FIELDS: dict[str, dict[str, bool]] = {
     StakeholderType.ASSOCIATION: {"association_name": True, "association_role": True},
     StakeholderType.INDUSTRY: {"company": True, "job_title": True},
 }
+# Each type's own question for the organisation people come from: asked once, there, and
+# stored as the registration's `organisation` too (lists, badges, exports show that).
+# `organisation` stays a field name clients may send (CONTRACT.md): kept as sent, it also
+# answers the type's question when that is left empty.
+ORGANISATION_FIELDS: dict[str, str] = {
+    StakeholderType.RESEARCHER: "institution",
+    StakeholderType.CLINICIAN: "hospital",
+    StakeholderType.ASSOCIATION: "association_name",
+    StakeholderType.INDUSTRY: "company",
+}
+ORGANISATION_AUTOCOMPLETE = {"autocomplete": "organization"}
 
 
 def _text(label: str, limit: int = 200, **kwargs: object) -> StringField:
@@ -75,14 +88,14 @@ class RegistrationForm(PostedForm):
         ],
         render_kw={"autocomplete": "email"},
     )
-    organisation = _text(_l("Organisation"), render_kw={"autocomplete": "organization"})
+    organisation = _text(_l("Organisation"))
     stakeholder_type = RadioField(
         _l("You are"),
         choices=choices((kind.value, label) for kind, label in STAKEHOLDER_LABELS.items()),
         validators=[InputRequired(_l("Please choose what best describes you."))],
     )
     # Researcher
-    institution = _text(_l("Institution"))
+    institution = _text(_l("Institution"), render_kw=ORGANISATION_AUTOCOMPLETE)
     team = _text(_l("Team or laboratory"))
     position = SelectField(
         _l("Position"),
@@ -92,17 +105,17 @@ class RegistrationForm(PostedForm):
     orcid = _text(_l("ORCID iD (optional)"), 40, description=_l("For example 0000-0002-1825-0097"))
     # Clinician
     specialty = _text(_l("Specialty"))
-    hospital = _text(_l("Hospital or institution"))
+    hospital = _text(_l("Hospital or institution"), render_kw=ORGANISATION_AUTOCOMPLETE)
     rpps = _text(_l("RPPS number (optional)"), 20, description=_l("11 digits"))
     # Patient association
-    association_name = _text(_l("Association"))
+    association_name = _text(_l("Association"), render_kw=ORGANISATION_AUTOCOMPLETE)
     association_role = SelectField(
         _l("Your role"),
         choices=choices([("", "—"), *ASSOCIATION_ROLES.items()]),
         validators=[Optional()],
     )
     # Industry
-    company = _text(_l("Company"))
+    company = _text(_l("Company"), render_kw=ORGANISATION_AUTOCOMPLETE)
     job_title = _text(_l("Job title"))
 
     workshops = MultiCheckboxField(_l("Workshops"), coerce=int, validate_choice=False)
@@ -132,12 +145,47 @@ class RegistrationForm(PostedForm):
     started = HiddenField()
     website = StringField(_l("Leave this field empty"), filters=[strip])
 
+    # The workshops offered, by id (offer_workshops).
+    offered: dict[int, Session] = {}
+
     @property
     def chosen_type(self) -> str:
         return self.stakeholder_type.data or ""
 
+    def process(
+        self,
+        formdata: object = None,
+        obj: object = None,
+        data: Mapping[str, object] | None = None,
+        extra_filters: Mapping[str, Sequence[Callable]] | None = None,
+        **kwargs: object,
+    ) -> None:
+        """The fields from the request (or a registration); `organisation` alone, as a link
+        may prefill it or a client send it, answers each type's own question left empty."""
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        if self.organisation.data:
+            for name in ORGANISATION_FIELDS.values():
+                self[name].data = self[name].data or self.organisation.data
+
+    def offer_workshops(
+        self, seats: Sequence[WorkshopSeats], holding: set[int]
+    ) -> list[tuple[WorkshopSeats, bool]]:
+        """Offer every workshop; full ones (unless already held) are shown but cannot be chosen."""
+        self.offered = {w.session.id: w.session for w in seats}
+        self.workshops.choices = choices((w.session.id, w.session.title) for w in seats)
+        return [(w, w.is_full and w.session.id not in holding) for w in seats]
+
     def validate(self, extra_validators: dict | None = None) -> bool:
         valid = super().validate(extra_validators)
+        # A clash between chosen workshops is told with the other mistakes, not once they
+        # are mended (the seat rules check it again when the registration is written).
+        chosen = [
+            self.offered[w] for w in dict.fromkeys(self.workshops.data or ()) if w in self.offered
+        ]
+        clashes = [violation.message for violation in workshop_clashes(chosen)]
+        if clashes:
+            self.workshops.errors = [*self.workshops.errors, *clashes]
+            valid = False
         required = TYPE_FIELDS.get(self.chosen_type, {})
         for name, needed in required.items():
             field: Field = self[name]
@@ -181,6 +229,11 @@ class RegistrationForm(PostedForm):
         """The chosen type's own answers, by field name."""
         fields = TYPE_FIELDS.get(self.chosen_type, {})
         return {name: self[name].data or "" for name in fields}
+
+    def organisation_answer(self) -> str:
+        """The organisation to store: as a client sent it, else the type's own answer."""
+        own = ORGANISATION_FIELDS.get(self.chosen_type)
+        return self.organisation.data or (self[own].data if own else "") or ""
 
 
 class EditForm(RegistrationForm):

@@ -1,6 +1,8 @@
 """Words for the registration's codes, in the page's (or the mail's) language."""
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from eventday.registration.models import RegistrationStatus, StakeholderType
@@ -51,6 +53,28 @@ ANSWER_LABELS = {
 }
 CHOICE_LABELS = {"position": POSITIONS, "association_role": ASSOCIATION_ROLES}
 
+# A registration's fields as organisers call them (the exports' headers, the history).
+FIELD_LABELS = {
+    "reference": _l("Reference"),
+    "status": _l("Status"),
+    "stakeholder_type": _l("Profile"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "email": _l("E-mail address"),
+    "organisation": _l("Organisation"),
+    **ANSWER_LABELS,
+    "association_role": _l("Role in the association"),  # "your role" is the attendee's word
+    "workshops": _l("Workshops"),
+    "dietary": _l("Dietary needs"),
+    "accessibility": _l("Accessibility needs"),
+    "listed": _l("In the list of participants"),
+    "language": _l("Language for our e-mails"),
+    "created_at": _l("Registered on"),
+    "consent_at": _l("Consent given on"),
+    "checked_in_at": _l("Arrival"),
+    "checked_in_desk": _l("Arrival desk"),
+}
+
 
 def answer_label(name: str) -> str:
     return str(ANSWER_LABELS.get(name, name))
@@ -72,10 +96,20 @@ def status_label(status: str) -> str:
     return str(label) if label is not None else status
 
 
+def language_label(code: str) -> str:
+    """A language code ("en") as the page's language names it ("anglais", "English")."""
+    try:
+        name = Locale.parse(code).get_language_name(str(get_locale()))
+    except (ValueError, UnknownLocaleError):
+        name = None
+    return name or code
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         stakeholder_label=stakeholder_label,
         status_label=status_label,
         answer_label=answer_label,
         answer_value=answer_value,
+        language_label=language_label,
     )

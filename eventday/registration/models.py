@@ -51,6 +51,8 @@ class StakeholderSetting(db.Model):
     stakeholder_type: Mapped[str] = mapped_column(String(20))
     # Seats this type may hold at most (None: no quota beyond the edition's capacity).
     quota: Mapped[int | None] = mapped_column(Integer)
+    # Or a share of the edition's seats, in per cent, which follows the capacity.
+    quota_percent: Mapped[int | None] = mapped_column(Integer)
     needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (

@@ -30,7 +30,6 @@ from eventday.programme.models import Edition, edition_or_404
 from eventday.registration import addresses, capacity, documents, robots
 from eventday.registration.forms import ConfirmForm, EditForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
-from eventday.validation import choices
 
 bp = Blueprint("registration", __name__)
 
@@ -59,10 +58,7 @@ def _registration_or_404(token: str) -> Registration:
 
 
 def _workshop_choices(form: RegistrationForm, edition: Edition, holding: set[int]) -> list:
-    """Offer every workshop; full ones (unless already held) are shown but cannot be chosen."""
-    seats = capacity.workshop_seats(edition.id)
-    form.workshops.choices = choices((w.session.id, w.session.title) for w in seats)
-    return [(w, w.is_full and w.session.id not in holding) for w in seats]
+    return form.offer_workshops(capacity.workshop_seats(edition.id), holding)
 
 
 def _applicant(form: RegistrationForm, language: str) -> capacity.Applicant:
@@ -70,7 +66,7 @@ def _applicant(form: RegistrationForm, language: str) -> capacity.Applicant:
         first_name=form.first_name.data,
         last_name=form.last_name.data,
         email=form.email.data,
-        organisation=form.organisation.data or "",
+        organisation=form.organisation_answer(),
         stakeholder_type=form.chosen_type,
         answers=form.answers(),
         dietary=form.dietary.data or "",
@@ -162,6 +158,16 @@ def expired_form(error: CSRFError) -> tuple[str, int]:
         form = ConfirmForm()
         template = f"registration/{request.endpoint.split('.')[1]}.html"
         context = {"registration": registration}
+        holding = set()
+    elif request.endpoint == "registration.confirm_address":
+        registration = _registration_or_404(request.view_args["token"])
+        form = ConfirmForm()
+        try:
+            change = addresses.read_change(registration, request.view_args["change"])
+        except DomainError:
+            abort(410)
+        template = "registration/address.html"
+        context = {"registration": registration, "new_email": change.new_email}
         holding = set()
     else:
         form = RegistrationForm()

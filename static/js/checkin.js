@@ -41,16 +41,60 @@
       if (a.workshops && a.workshops.length) { answer.appendChild(line("answer-facts", a.workshops.join(" · "))); }
     }
     if (result.result === "ok" && count) { count.textContent = String(Number(count.textContent) + 1); }
-    if (result.result === "ok" && result.attendee && result.attendee.badge_url) {
+    if (result.result !== "ok" || !result.attendee) { return; }
+    var actions = document.createElement("div");
+    actions.className = "answer-actions";
+    if (result.attendee.badge_url) {
       var link = document.createElement("a");
       link.href = result.attendee.badge_url;
       link.target = "_blank";
       link.rel = "noopener";
       link.className = "button";
       link.textContent = body.getAttribute("data-print-label");
-      answer.appendChild(link);
+      actions.appendChild(link);
       if (autoPrint && autoPrint.checked) { window.open(result.attendee.badge_url, "_blank", "noopener"); }
     }
+    if (result.attendee.undo_url) { actions.appendChild(undoForm(result)); }
+    answer.appendChild(actions);
+  }
+
+  // The same form the page has without JavaScript; sent here with fetch, so the camera keeps
+  // running, and as a plain form (the desk page again) if the network fails.
+  function undoForm(result) {
+    var undo = document.createElement("form");
+    undo.method = "post";
+    undo.action = result.attendee.undo_url;
+    undo.className = "undo-form";
+    [["csrf_token", token], ["desk", desk.value]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      undo.appendChild(input);
+    });
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.className = "secondary";
+    button.textContent = body.getAttribute("data-undo-label");
+    undo.appendChild(button);
+    undo.addEventListener("submit", function (event) {
+      event.preventDefault();
+      button.disabled = true;
+      fetch(undo.action, {
+        method: "POST",
+        headers: { "Accept": "application/json", "X-CSRFToken": token },
+        body: new FormData(undo),
+        credentials: "same-origin"
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (undone) {
+        show({ result: undone.result, message: undone.message, attendee: result.attendee });
+        if (count) { count.textContent = String(undone.arrived); }
+        code.focus();
+      }).catch(function () { undo.submit(); });
+    });
+    return undo;
   }
 
   function nonce() {

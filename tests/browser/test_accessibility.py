@@ -41,6 +41,7 @@ ORGANISERS = {
     "mails": "/admin/edition/mails",
     "mail-wording": "/admin/edition/mails/confirmed",
     "history": "/admin/history",
+    "statistics": "/admin/statistics",
 }
 
 

@@ -1,4 +1,6 @@
-"""Editions: creating them, their settings, a new one from last year's, the current one."""
+"""An edition's life: created, copied from last year's as a draft, published as the current
+one (the former current is archived in the same transaction), and which one each organiser
+works on."""
 
 from __future__ import annotations
 
@@ -7,14 +9,16 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 
 from eventday import mail_texts
+from eventday.accounts.models import User
+from eventday.admin import audit
 from eventday.database import write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme import rules
-from eventday.programme.models import Edition, Session, programme_sessions
+from eventday.programme.models import Edition, EditionState, programme_sessions
 from eventday.registration import capacity
 
 
@@ -37,8 +41,8 @@ class EditionDraft:
     capacity: int | None = None
 
 
-def create_edition(draft: EditionDraft, make_current: bool = True) -> Edition:
-    """Create an edition (refusing a slug already used); it becomes the current one."""
+def create_edition(draft: EditionDraft, state: str = EditionState.CURRENT) -> Edition:
+    """Create an edition (refusing a slug already used); a current one archives the former."""
     try:
         ZoneInfo(draft.timezone)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -51,86 +55,21 @@ def create_edition(draft: EditionDraft, make_current: bool = True) -> Edition:
     with session.begin():
         if session.scalar(select(Edition.id).where(Edition.slug == draft.slug)):
             raise EditionExists(draft.slug)
-        if make_current:
-            session.execute(update(Edition).values(is_current=False))
-        edition = Edition(**dataclasses.asdict(draft), is_current=make_current)
+        if state == EditionState.CURRENT:
+            session.execute(
+                update(Edition).where(Edition.is_current).values(state=EditionState.ARCHIVED)
+            )
+        edition = Edition(**dataclasses.asdict(draft), state=state)
         session.add(edition)
     return edition
 
 
-@dataclasses.dataclass(frozen=True)
-class EditionSettings:
-    """What organisers set on the edition's page (dates, venue, seats, window, mail notes)."""
-
-    name: str
-    start_date: dt.date
-    end_date: dt.date
-    venue_name: str
-    venue_address: str
-    description: str
-    capacity: int | None
-    registration_opens_at: dt.datetime | None
-    registration_closes_at: dt.datetime | None
-    mail_note_fr: str
-    mail_note_en: str
-
-
-class EditionRefused(DomainError):
-    pass
-
-
-def update_edition(edition_id: int, settings: EditionSettings) -> Edition:
-    """Change the edition's settings; its days may not leave sessions outside them."""
-    with write_transaction(edition_id):
-        edition = db.session.get_one(Edition, edition_id)
-        violations = []
-        if settings.end_date < settings.start_date:
-            violations.append(
-                Violation("end_date", _("The last day cannot come before the first."))
-            )
-        if (
-            settings.registration_opens_at
-            and settings.registration_closes_at
-            and settings.registration_closes_at <= settings.registration_opens_at
-        ):
-            violations.append(
-                Violation("registration_closes_at", _("Registration must close after it opens."))
-            )
-        if not violations:
-            zone = edition.zone
-            first = dt.datetime.combine(settings.start_date, dt.time(0), tzinfo=zone)
-            after = dt.datetime.combine(
-                settings.end_date + dt.timedelta(days=1), dt.time(0), tzinfo=zone
-            )
-            outside = db.session.scalar(
-                select(func.count()).where(
-                    Session.edition_id == edition_id,
-                    or_(Session.starts_at < first, Session.ends_at > after),
-                )
-            )
-            if outside:
-                violations.append(
-                    Violation(
-                        "start_date",
-                        _(
-                            "%(n)d sessions would fall outside these days: move them first.",
-                            n=outside,
-                        ),
-                    )
-                )
-        if violations:
-            raise EditionRefused(violations)
-        for name, value in dataclasses.asdict(settings).items():
-            setattr(edition, name, value.strip() if isinstance(value, str) else value)
-        rules.touch_programme(edition_id)
-    return edition
-
-
 def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> Edition:
-    """A new edition from last year's: rooms, tracks, speakers and sessions moved to the new day.
+    """A draft from last year's edition: rooms, tracks, speakers and sessions on the new day.
 
     Sessions keep their wall-clock times in the edition's time zone, whatever the
-    daylight-saving rules of the new date; registrations stay with last year's edition.
+    daylight-saving rules of the new date; registrations stay with last year's edition,
+    which goes on as the current one until the draft is published.
     """
     source = db.session.get_one(Edition, source_id)
     shift = start_date - source.start_date
@@ -151,7 +90,8 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
             registration_closes_at=source.registration_closes_at + shift
             if source.registration_closes_at
             else None,
-        )
+        ),
+        state=EditionState.DRAFT,
     )
     with write_transaction(copy.id):
         new = db.session.get_one(Edition, copy.id)
@@ -196,3 +136,78 @@ def next_edition(
     capacity.carry_over(source_id, new.id, actor)
     mail_texts.copy_texts(source_id, new.id)
     return new
+
+
+class PublishRefused(DomainError):
+    pass
+
+
+def publish(edition_id: int, actor: int | None) -> Edition:
+    """Make a draft the current edition; the current one is archived in the same transaction.
+
+    From then on the unprefixed pages, registration, mails, the dashboard's default and the
+    desk are the new edition's; last year's programme stays public under /editions/<slug>/.
+    """
+    with write_transaction(edition_id):
+        edition = db.session.get_one(Edition, edition_id)
+        if edition.state != EditionState.DRAFT:
+            raise PublishRefused([Violation("", _("Only a draft can be published."))])
+        former = db.session.scalars(select(Edition).where(Edition.is_current)).first()
+        if former is not None:
+            former.state = EditionState.ARCHIVED
+            rules.touch_programme(former.id)
+            # The unique index on the current edition is checked row by row: archive first.
+            db.session.flush()
+        edition.state = EditionState.CURRENT
+        rules.touch_programme(edition.id)
+        audit.record(
+            edition.id,
+            actor,
+            "publish",
+            None,
+            {"edition": [former.name if former else None, edition.name]},
+        )
+    return edition
+
+
+def published_editions() -> list[Edition]:
+    """The current and archived editions, newest first (what /editions/ lists)."""
+    return list(
+        db.session.scalars(
+            select(Edition)
+            .where(Edition.state != EditionState.DRAFT)
+            .order_by(Edition.start_date.desc(), Edition.id.desc())
+        )
+    )
+
+
+def all_editions() -> list[Edition]:
+    """Every edition, drafts first then newest first: what organisers may choose to work on."""
+    return sorted(
+        db.session.scalars(select(Edition)),
+        key=lambda e: (e.state != EditionState.DRAFT, -e.start_date.toordinal(), -e.id),
+    )
+
+
+def working_edition(chosen_id: int | None) -> Edition | None:
+    """The edition an organiser works on: the one they chose, else the current one, else the
+    newest (a site whose only edition is a draft)."""
+    if chosen_id is not None:
+        chosen = db.session.get(Edition, chosen_id)
+        if chosen is not None:
+            return chosen
+    current = db.session.scalars(select(Edition).where(Edition.is_current)).first()
+    if current is not None:
+        return current
+    editions = all_editions()
+    return editions[0] if editions else None
+
+
+def choose_working_edition(user: User, edition_id: int) -> Edition:
+    """Remember which edition `user` works on (every organiser page then acts on it)."""
+    edition = db.session.get(Edition, edition_id)
+    if edition is None:
+        raise LookupError(f"no edition {edition_id}")
+    user.working_edition_id = edition.id
+    db.session.commit()
+    return edition
