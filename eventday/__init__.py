@@ -139,11 +139,13 @@ def _register_blueprints(app: Flask) -> None:
     from eventday.admin import (
         edition_views,
         editions_views,
+        identity_views,
         programme_views,
         registration_views,
         statistics_views,
     )
     from eventday.admin import views as admin
+    from eventday.editions import identity_views as public_identity
     from eventday.programme import archive_views
     from eventday.programme import views as programme
     from eventday.registration import labels as registration_labels
@@ -162,6 +164,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(user_views.bp)
     app.register_blueprint(programme_views.bp)
     app.register_blueprint(edition_views.bp)
+    app.register_blueprint(identity_views.bp)
+    app.register_blueprint(public_identity.bp)
     app.register_blueprint(statistics_views.bp)
     app.register_blueprint(editions_views.bp)
     editions_views.init_app(app)

@@ -4,7 +4,9 @@ from flask import Blueprint, Response, current_app, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from eventday.editions.identity import published_identity
 from eventday.extensions import db
+from eventday.programme.models import current_edition
 
 bp = Blueprint("site", __name__)
 
@@ -22,4 +24,5 @@ def healthz() -> Response:
 
 @bp.get("/privacy")
 def privacy() -> str:
-    return render_template("site/privacy.html")
+    """The notice, naming the current edition's data controller when organisers gave one."""
+    return render_template("site/privacy.html", identity=published_identity(current_edition()))

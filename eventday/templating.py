@@ -9,6 +9,7 @@ from flask_babel import get_locale
 
 from eventday.admin.audit import action_label
 from eventday.programme.filters import FILTER_KEYS
+from eventday.programme.glance import headlines
 from eventday.programme.labels import edition_state_label, kind_label
 from eventday.urls import edition_url, edition_webcal_url, webcal_url
 
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
         edition_url=edition_url,
         edition_subscribe_url=edition_webcal_url,
         action_label=action_label,
+        headlines=headlines,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

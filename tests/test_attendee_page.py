@@ -376,13 +376,57 @@ def test_the_agenda_holds_every_session_for_everyone_and_only_the_own_workshops(
 
     kinds = {uid: sessions[str(event["URL"])]["kind"] for uid, event in programme.items()}
     titles = {uid: sessions[str(event["URL"])]["title"] for uid, event in programme.items()}
-    expected = {uid for uid in programme if kinds[uid] != "workshop" or titles[uid] in own}
+    times = {uid: (event["DTSTART"].dt, event["DTEND"].dt) for uid, event in programme.items()}
+    workshops = [times[uid] for uid in programme if titles[uid] in own]
+
+    def during_a_workshop(uid: str) -> bool:
+        start, end = times[uid]
+        return any(start < until and since < end for since, until in workshops)
+
+    expected = {
+        uid
+        for uid in programme
+        if titles[uid] in own or (kinds[uid] != "workshop" and not during_a_workshop(uid))
+    }
     assert set(agenda) == expected
     assert sorted(titles[uid] for uid in agenda if kinds[uid] == "workshop") == sorted(own)
     assert sum(kind == "workshop" for kind in kinds.values()) > len(own)
     for uid, event in agenda.items():
         assert event["SEQUENCE"] == programme[uid]["SEQUENCE"], titles[uid]
         assert event["SUMMARY"] == programme[uid]["SUMMARY"]
+
+
+ROUND_TABLE = "Table ronde : vivre avec une maladie auto-immune rare, la parole aux associations"
+
+
+def agenda_titles(client: FlaskClient, registration: Registration) -> set[str]:
+    path = f"/registration/{registration.token}/agenda.ics"
+    return {str(event["SUMMARY"]) for event in events(client, path).values()}
+
+
+def test_the_agenda_leaves_out_what_runs_during_the_attendee_s_own_workshop(app, client, demo):
+    in_the_workshop = register(app, demo, 1, workshops=(AFTERNOON_WORKSHOP,))
+    elsewhere = register(app, demo, 2)
+
+    mine = agenda_titles(client, in_the_workshop)
+    assert AFTERNOON_WORKSHOP in mine
+    assert ROUND_TABLE not in mine  # 15:50–17:00, as the workshop
+    assert "Pause" in mine and "Prix des meilleurs posters" in mine  # just before, just after
+    assert ROUND_TABLE in agenda_titles(client, elsewhere)
+    # The same event as in the programme's calendar: the same UID and SEQUENCE.
+    theirs = events(client, f"/registration/{in_the_workshop.token}/agenda.ics")
+    programme = events(client, "/programme.ics")
+    for uid, event in theirs.items():
+        assert event["SEQUENCE"] == programme[uid]["SEQUENCE"]
+
+
+def test_the_agenda_gives_back_what_ran_during_a_workshop_once_it_is_cancelled(app, client, demo):
+    registration = register(app, demo, workshops=(AFTERNOON_WORKSHOP,))
+    with app.app_context():
+        workshop = db.session.scalars(select(Session.id).where(Session.title == AFTERNOON_WORKSHOP))
+        rules.cancel_session(demo, workshop.one())
+
+    assert {AFTERNOON_WORKSHOP, ROUND_TABLE} <= agenda_titles(client, registration)
 
 
 def test_the_agenda_sequence_grows_when_a_session_changes_room(app, client, demo):
@@ -481,7 +525,7 @@ def test_the_edit_form_shows_the_current_details(app, client, demo):
     assert form.values["first_name"] == ["Zoë"]
     assert form.values["last_name"] == [registration.last_name]
     assert form.values["email"] == [registration.email]
-    assert form.values["organisation"] == ["Inserm"]
+    assert "organisation" not in form.values  # asked once, as the profile's own question:
     assert form.values["institution"] == ["Université Paris Cité"]
     assert form.values["position"] == ["postdoc"]
     assert form.values["listed"] == ["y"]
@@ -524,6 +568,19 @@ def test_an_attendee_changes_details_and_workshops(app, client, demo):
     page = html(client.get(f"/registration/{registration.token}"))
     assert str(escape("D'Arc-Ødegård")) in page
     assert AFTERNOON_WORKSHOP in page
+
+
+def test_an_edit_from_the_page_stores_the_profile_s_answer_as_the_organisation(
+    app, client, demo
+):
+    registration = register(app, demo)  # organisation "Inserm", as a client sent it
+    form = edit_form(client, registration.token) | {"institution": ["Institut Imagine"]}
+
+    assert client.post(f"/registration/{registration.token}/edit", data=form).status_code == 303
+
+    changed = reload(app, registration)
+    assert changed.organisation == "Institut Imagine"
+    assert changed.answers["institution"] == "Institut Imagine"
 
 
 def test_an_attendee_changes_the_language_of_their_mails(app, client, demo):

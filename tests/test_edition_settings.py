@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from eventday.accounts.models import Role
+from eventday.editions import lifecycle
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.programme import rules
@@ -25,6 +26,10 @@ from tests.test_programme_editor import FormValues
 from tests.test_users_admin import field_errors, flashes, post_form, signed_in, text, visible
 
 SETTINGS = "/admin/edition/"
+COPIED = (
+    "The draft Journée 2028 is ready and you are now working on it. The current edition goes on "
+    "unchanged until you publish the draft."
+)
 COPY = "/admin/edition/copy"
 SATURDAY_BEFORE_DST = dt.date(2027, 3, 27)  # Paris on UTC+1; clocks go forward the next night
 
@@ -91,7 +96,7 @@ def test_the_settings_page_shows_the_edition_with_its_window_in_local_time(
     assert (values["opens_day"], values["opens_time"]) == (["2026-10-01"], ["09:00"])
     assert (values["closes_day"], values["closes_time"]) == (["2027-01-20"], ["23:59"])
     # By default industry needs approval and holds a tenth of the seats at most.
-    assert values["quota_industry"] == ["60"]
+    assert values["quota_industry"] == ["10 %"]  # what it means: a share, following the seats
     assert values["approval_industry"] == ["y"]
     for kind in ("researcher", "clinician", "association"):
         assert values[f"quota_{kind}"] == [""]
@@ -169,22 +174,47 @@ def test_the_last_day_cannot_come_before_the_first(
     assert edition_row(app, demo).end_date == dt.date(2027, 1, 25)
 
 
-def test_new_days_that_would_leave_sessions_outside_are_refused_with_their_count(
+def test_a_new_first_day_moves_every_session_at_the_same_local_times(
     app: Flask, demo_organiser: FlaskClient, demo: int
 ) -> None:
     with app.app_context():
-        sessions = db.session.scalar(select(func.count()).select_from(Session))
+        before = {
+            s.id: (s.starts_at, s.ends_at, s.sequence) for s in db.session.scalars(select(Session))
+        }
     answer = save(demo_organiser, start_date="2027-01-26", end_date="2027-01-26")
+    assert answer.status_code == 303
+    edition = edition_row(app, demo)
+    assert (edition.start_date, edition.end_date) == (dt.date(2027, 1, 26), dt.date(2027, 1, 26))
+    with app.app_context():
+        for s in db.session.scalars(select(Session)):
+            starts, ends, sequence = before[s.id]
+            assert (s.starts_at - starts, s.ends_at - ends) == (dt.timedelta(days=1),) * 2
+            assert s.sequence == sequence + (0 if s.is_cancelled else 1)
+    changes = text(demo_organiser.get("/programme/changes"))
+    assert "2027" in changes
+
+
+def test_new_days_that_would_leave_sessions_outside_are_refused_with_their_count(
+    app: Flask, demo_organiser: FlaskClient, demo: int
+) -> None:
+    assert save(demo_organiser, start_date="2027-01-25", end_date="2027-01-26").status_code == 303
+    with app.app_context():
+        session = db.session.scalars(select(Session).order_by(Session.starts_at)).first()
+        moved = rules.SessionDraft(
+            title=session.title,
+            kind=session.kind,
+            starts_at=session.starts_at + dt.timedelta(days=1),
+            ends_at=session.ends_at + dt.timedelta(days=1),
+            room_id=session.room_id,
+        )
+        rules.save_session(demo, moved, session.id)
+    answer = save(demo_organiser, start_date="2027-01-25", end_date="2027-01-25")
     assert answer.status_code == 422
-    assert field_errors(answer, "start_date") == [
-        f"{sessions} sessions would fall outside these days: move them first."
+    assert field_errors(answer, "end_date") == [
+        "1 session would fall outside these days: move it first."
     ]
     edition = edition_row(app, demo)
-    assert (edition.start_date, edition.end_date) == (dt.date(2027, 1, 25), dt.date(2027, 1, 25))
-
-    assert save(demo_organiser, start_date="2027-01-24", end_date="2027-01-26").status_code == 303
-    edition = edition_row(app, demo)
-    assert (edition.start_date, edition.end_date) == (dt.date(2027, 1, 24), dt.date(2027, 1, 26))
+    assert (edition.start_date, edition.end_date) == (dt.date(2027, 1, 25), dt.date(2027, 1, 26))
 
 
 def test_raising_the_capacity_confirms_and_mails_the_first_waitlisted(
@@ -357,13 +387,11 @@ def test_a_new_edition_keeps_each_session_s_local_time_across_daylight_saving(
 ) -> None:
     answer = copy(organiser, start_date=new_day.isoformat())
     assert answer.status_code == 303
-    assert ("info", "The new edition is ready and is now the current one.") in flashes(
-        organiser.get(SETTINGS)
-    )
+    assert ("info", COPIED) in flashes(organiser.get(SETTINGS))
     with app.app_context():
-        current = db.session.scalars(select(Edition).where(Edition.is_current)).all()
-        assert [(e.slug, e.name) for e in current] == [("journee-2028", "Journée 2028")]
-        new = current[0]
+        new = db.session.scalars(select(Edition).where(Edition.slug == "journee-2028")).one()
+        assert new.state == "draft"  # the copied edition stays the current one
+        assert db.session.get_one(Edition, spring_edition).is_current
         assert (new.start_date, new.end_date, new.timezone) == (new_day, new_day, "Europe/Paris")
         assert new.capacity is None
         new_id = new.id
@@ -395,6 +423,10 @@ def test_a_new_edition_keeps_each_session_s_local_time_across_daylight_saving(
             # Summer time: the same wall-clock time is one hour earlier in UTC.
             assert moved[end] - old[end] == shift - dt.timedelta(hours=1)
 
+    # The draft is not public; once published, its programme is what /programme.json gives.
+    assert organiser.get("/programme.json").get_json()["edition"]["slug"] == "printemps-2027"
+    with app.app_context():
+        lifecycle.publish(new_id, actor=None)
     public = organiser.get("/programme.json").get_json()
     assert public["edition"]["slug"] == "journee-2028"
     opening = next(s for s in public["sessions"] if s["title"] == "Ouverture")

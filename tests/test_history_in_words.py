@@ -100,7 +100,10 @@ def french(client: FlaskClient) -> FlaskClient:
 def test_a_save_that_changed_nothing_leaves_no_entry_for_either_editor(app: Flask) -> None:
     with app.app_context():
         edition = make_edition().id
-    registration_id = register(app, edition, "Hélène", dietary="Sans gluten")
+    # The organisation is the researcher's institution, as the form stores it.
+    registration_id = register(
+        app, edition, "Hélène", organisation="Université Paris Cité", dietary="Sans gluten"
+    )
     organiser = signed_in(app, "organiser")
     page = f"/admin/registrations/{registration_id}/edit"
     saved = post_pairs(organiser, page, form_as_sent(organiser, page))
@@ -125,10 +128,11 @@ def test_a_save_that_changed_nothing_leaves_no_entry_for_either_editor(app: Flas
             select(AuditEntry).where(AuditEntry.registration_id == registration_id)
         ).one()
         assert entry.changes == {
+            "organisation": ["Université Paris Cité", "Université de Lille"],
             "answers": [
                 {"institution": "Université Paris Cité", "position": "postdoc"},
                 {"institution": "Université de Lille", "position": "postdoc"},
-            ]
+            ],
         }
 
 
@@ -146,7 +150,7 @@ def test_the_history_shows_fields_and_values_in_the_readers_words(app: Flask) ->
     fields = [
         (k, v)
         for k, v in form_as_sent(organiser, page)
-        if k not in ("stakeholder_type", "listed", "workshops")
+        if k not in ("stakeholder_type", "institution", "position", "listed", "workshops")
     ]
     fields += [
         ("stakeholder_type", "researcher"),
@@ -170,7 +174,7 @@ def test_the_history_shows_fields_and_values_in_the_readers_words(app: Flask) ->
     assert "Dans la liste des participants : Non → Oui" in said
     assert "Ateliers : — → Atelier cohortes" in said
     assert "Établissement : — → Université Paris Cité" in said
-    assert "Poste : — → Post-doc" in said
+    assert "Poste : — → Post-doctorant·e" in said
     assert "Entreprise : Laboratoires Servier → —" in said
     assert "Poste d’accueil : — → Entrée Nord" in said
     assert "Statut : Confirmée → Annulée" in said

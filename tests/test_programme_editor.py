@@ -278,9 +278,11 @@ def test_the_new_session_form_offers_the_edition_s_rooms_tracks_and_speakers(
 
     assert options("room_id") == {"": "—"} | {str(i): name for name, i in ids.rooms.items()}
     assert options("track_id") == {"": "—"} | {str(i): name for name, i in ids.tracks.items()}
-    assert options("day") == {DAY: DAY}
+    assert options("day") == {DAY: "Monday, January 25, 2027"}  # the reader's way, not ISO
     boxes = set(re.findall(r'name="speaker_ids" type="checkbox" value="(\d+)"', page))
     assert boxes == {str(i) for i in ids.speakers.values()}
+    page = text(organiser.get(f"{NEW_SESSION}?lang=fr"))
+    assert options("day") == {DAY: "lundi 25 janvier 2027"}
 
 
 def test_a_room_clash_is_refused_next_to_the_room_naming_the_other_session(

@@ -29,12 +29,13 @@ def session(
     day: dt.date = DAY,
     end_day: dt.date | None = None,
     status: str = SessionStatus.SCHEDULED,
+    kind: str = "talk",
 ) -> Session:
     """An unsaved session, with its times in UTC as the database gives them back."""
     return Session(
         id=next(_ids),
         title=title,
-        kind="talk",
+        kind=kind,
         starts_at=paris(day, start).astimezone(dt.UTC),
         ends_at=paris(end_day or day, end).astimezone(dt.UTC),
         room_id=in_room.id if in_room else None,
@@ -49,7 +50,8 @@ def assert_table_is_whole(day: DayGrid) -> None:
     Each row's cells, plus the cells of earlier rows reaching down into it,
     fill the width exactly; rows follow each other without gaps; each session
     of the day sits in exactly one cell, from the row where it starts to the
-    row where it ends.
+    row where it ends (a break cut by another session's column has more parts,
+    each from its start to its end, only the first not marked `continued`).
     """
     reaching_down = [0] * len(day.rows)
     placed = []
@@ -65,7 +67,8 @@ def assert_table_is_whole(day: DayGrid) -> None:
             for below in range(number + 1, number + cell.rowspan):
                 reaching_down[below] += cell.colspan
             if cell.session is not None:
-                placed.append(cell.session)
+                if not cell.continued:
+                    placed.append(cell.session)
                 assert cell.session.starts_at == row.starts_at
                 assert cell.session.ends_at == day.rows[number + cell.rowspan - 1].ends_at
     assert sorted(s.id for s in placed) == sorted(s.id for s in day.sessions)
@@ -285,3 +288,95 @@ def test_a_gap_between_two_breaks_on_a_day_without_rooms_is_an_empty_cell():
     [day] = laid_out(sessions)
 
     assert titles(day.rows[1].cells) == [None]
+
+
+def parts(day: DayGrid, title: str) -> list[tuple[int, int, bool]]:
+    """Where the cells of `title` are: (first column, columns spanned, continued)."""
+    found = []
+    reaching_down: dict[int, list[tuple[int, int]]] = {}
+    for number, row in enumerate(day.rows):
+        column = 0
+        covered = sorted(reaching_down.get(number, []))
+        for cell in row.cells:
+            while covered and covered[0][0] == column:
+                column += covered.pop(0)[1]
+            if cell.session is not None and cell.session.title == title:
+                found.append((column, cell.colspan, cell.continued))
+            for below in range(number + 1, number + cell.rowspan):
+                reaching_down.setdefault(below, []).append((column, cell.colspan))
+            column += cell.colspan
+    return found
+
+
+def test_a_break_spans_the_rooms_a_workshop_running_through_it_leaves_free():
+    charcot, pasteur, curie = room("Amphi Charcot", 0), room("Salle Pasteur", 1), room("Curie", 2)
+    sessions = [
+        session("Génétique", "09:00", "10:00", charcot),
+        session("Cardiologie", "09:00", "10:00", pasteur),
+        session("Atelier long", "09:00", "11:00", curie, kind="workshop"),
+        session("Pause café", "10:00", "10:30", kind="break"),
+        session("Neurologie", "10:30", "11:00", charcot),
+    ]
+
+    [day] = laid_out(sessions)
+
+    assert [column.room for column in day.columns] == [charcot, pasteur, curie]
+    assert parts(day, "Pause café") == [(0, 2, False)]
+    assert parts(day, "Atelier long") == [(2, 1, False)]
+
+
+def test_a_break_is_cut_in_two_around_a_workshop_in_a_middle_room():
+    charcot, pasteur, curie = room("Amphi Charcot", 0), room("Salle Pasteur", 1), room("Curie", 2)
+    sessions = [
+        session("Génétique", "09:00", "10:00", charcot),
+        session("Atelier long", "09:00", "11:00", pasteur, kind="workshop"),
+        session("Déjeuner", "10:00", "11:00", kind="meal"),
+        session("Immunologie", "09:00", "10:00", curie),
+    ]
+
+    [day] = laid_out(sessions)
+
+    assert [column.room for column in day.columns] == [charcot, pasteur, curie]
+    assert parts(day, "Déjeuner") == [(0, 1, False), (2, 1, True)]
+
+
+def test_a_break_goes_round_a_posters_session_in_the_elsewhere_column():
+    charcot, pasteur = room("Amphi Charcot", 0), room("Salle Pasteur", 1)
+    sessions = [
+        session("Génétique", "09:00", "10:00", charcot),
+        session("Cardiologie", "09:00", "10:00", pasteur),
+        session("Posters dans le hall", "09:00", "11:00", kind="poster"),
+        session("Pause café", "10:00", "10:30", kind="break"),
+    ]
+
+    [day] = laid_out(sessions)
+
+    assert [column.room for column in day.columns] == [charcot, pasteur, None]
+    assert parts(day, "Pause café") == [(0, 2, False)]
+
+
+def test_a_break_with_every_room_taken_goes_to_the_elsewhere_column():
+    charcot = room("Amphi Charcot", 0)
+    sessions = [
+        session("Atelier long", "09:00", "11:00", charcot, kind="workshop"),
+        session("Pause café", "10:00", "10:30", kind="break"),
+    ]
+
+    [day] = laid_out(sessions)
+
+    assert [column.room for column in day.columns] == [charcot, None]
+    assert parts(day, "Pause café") == [(1, 1, False)]
+
+
+def test_two_overlapping_breaks_do_not_both_span_the_rooms():
+    charcot = room("Amphi Charcot", 0)
+    sessions = [
+        session("Génétique", "09:00", "10:00", charcot),
+        session("Café", "10:00", "10:45", kind="break"),
+        session("Accueil des retardataires", "10:30", "11:00", kind="break"),
+    ]
+
+    [day] = laid_out(sessions)
+
+    assert parts(day, "Café") == [(0, 1, False)]
+    assert parts(day, "Accueil des retardataires") == [(1, 1, False)]

@@ -2,11 +2,14 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from eventday.extensions import db
 from eventday.programme import rules
-from eventday.programme.models import Session
+from eventday.programme.demo import DEMO_DAY
+from eventday.programme.models import Edition, Room, Session
+from tests.conftest import make_session
 
 DEMO_NAME = "9e Journée de recherche sur les maladies inflammatoires et auto-immunes"
 
@@ -69,6 +72,32 @@ def test_programme_has_a_rooms_by_time_grid_and_a_list(client, demo):
     assert 'colspan="4"' in page
 
 
+def test_a_workshop_running_through_a_break_leaves_the_break_across_the_other_rooms(
+    client, app, demo
+):
+    with app.app_context():
+        dausset = db.session.scalars(select(Room.id).where(Room.name == "Salle Dausset")).one()
+        make_session(
+            demo,
+            DEMO_DAY,
+            "10:30",
+            "11:00",
+            title="Atelier matinal",
+            kind="workshop",
+            room_id=dausset,
+        )
+
+    page = html(client.get("/programme"))
+
+    assert "Autres lieux" not in page
+    coffee = re.search(
+        r'<td[^>]*>\s*<article class="session kind-break[^"]*"[^>]*'
+        r'data-start="2027-01-25T10:40:00\+01:00"',
+        page,
+    )
+    assert coffee and 'colspan="3"' in coffee[0]  # Dausset, the last room, has the workshop
+
+
 def test_programme_can_be_filtered_by_kind_track_and_room(client, demo):
     workshops = html(client.get("/programme?kind=workshop"))
     assert "capillaroscopie" in workshops
@@ -105,6 +134,28 @@ def test_session_page_shows_time_room_speakers_and_calendar_links(client, app, d
     assert 'href="webcal://journee.example.org/programme.ics"' in page
     english = html(client.get(f"/programme/{session_id}?lang=en"))
     assert "Add to calendar" in english and "Speakers" in english
+
+
+def facts(page: str) -> dict[str, str]:
+    """A session page's facts (When, Where, Kind…), as a reader sees them."""
+    pairs = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", page, re.S)
+    return {term: " ".join(re.sub(r"<[^>]+>", " ", value).split()) for term, value in pairs}
+
+
+def test_a_break_s_page_says_where_it_is_and_never_all_participants(client, app, demo):
+    with app.app_context():
+        coffee = db.session.scalars(select(Session.id).where(Session.title == "Pause café")).one()
+
+    page = html(client.get(f"/programme/{coffee}?lang=en"))
+
+    assert facts(page)["Where"] == "Hôpital universitaire Paris-Centre"
+    assert "All participants" not in page
+    assert "All participants" not in html(client.get("/programme?lang=en"))
+    with app.app_context():
+        db.session.get(Edition, demo).venue_name = ""
+        rules.touch_programme(demo)  # as the edition's settings page does
+        db.session.commit()
+    assert "Where" not in facts(html(client.get(f"/programme/{coffee}?lang=en")))
 
 
 def test_unknown_session_is_a_404_page_for_html_and_ics(client, demo):
@@ -194,6 +245,22 @@ def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_data(as_text=True).strip() == "ok"
+
+
+@pytest.mark.parametrize("address", [None, "contact@journee.example.org"])
+def test_the_privacy_notice_offers_to_write_only_to_a_given_address(app, client, address):
+    app.config["CONTACT_EMAIL"] = address
+
+    page = html(client.get("/privacy?lang=en"))
+
+    assert "erase it with all your data at once." in page
+    if address is None:
+        assert "write to the organisers" not in page
+    else:
+        assert (
+            "For anything else, write to the organisers at "
+            f'<a href="mailto:{address}">{address}</a>.'
+        ) in page
 
 
 def test_static_stylesheet_is_served(client):

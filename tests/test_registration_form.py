@@ -296,6 +296,7 @@ def test_a_missing_required_answer_is_shown_next_to_its_field_and_typing_is_kept
     app, client, edition_id, stakeholder_type, missing
 ):
     data = person(stakeholder_type, first_name="Zoë", last_name="D'Arc", team="Lab & Co")
+    del data["organisation"]  # as the page sends it: it would answer the profile's question
     data[missing] = ""
     before = counts(app)
 
@@ -475,6 +476,8 @@ def test_hostile_values_in_every_text_field_are_refused_or_stored_exactly_and_es
         assert counts(app) == (before[0] + 1, before[1] + 1), where
         assert stored_value(registration_by_token(app, attendee), field) == value, where
         assert_escaped(html(client.get(f"/registration/{attendee}")), value, f"page: {where}")
+        if field == "organisation":
+            continue  # what clients may send; the pages ask each profile's own question
         edit_page = html(client.get(f"/registration/{attendee}/edit"))
         assert_escaped(edit_page, value, f"edit form: {where}")
         assert FormState(edit_page).value(field) == value, where
@@ -609,6 +612,122 @@ def test_workshops_at_different_times_can_be_chosen_together(app, client, editio
     assert sorted(w.id for w in registration_by_token(app, token).workshops) == sorted(chosen)
 
 
+def test_a_workshop_clash_is_shown_next_to_the_workshops_with_the_other_mistakes(
+    app, client, edition_id
+):
+    chosen = [str(workshop_id(app, title)) for title in MORNING_WORKSHOPS]
+    before = counts(app)
+    data = person(workshops=chosen, first_name="", institution="", organisation="")
+
+    page = assert_refused(submit(client, data), "workshops", before, app)
+
+    assert field_errors(page, "first_name")
+    assert field_errors(page, "institution")
+    assert field_errors(page, "workshops") == (
+        f"« {MORNING_WORKSHOPS[0]} » et « {MORNING_WORKSHOPS[1]} » ont lieu en même temps : "
+        "choisissez-en un seul."
+    )
+    # The summary at the top lists it too, and its link leads to the workshops.
+    assert 'href="#workshops"' in page
+    assert '<fieldset class="workshops has-error" id="workshops"' in page
+    for workshop in chosen:
+        box = re.search(rf'<input type="checkbox" name="workshops" value="{workshop}"[^>]*>', page)
+        assert "checked" in box[0]
+        assert "workshops-errors" in box[0]  # read out with the box
+
+
+def test_three_workshops_at_the_same_time_are_refused_in_one_message_naming_them(
+    app, client, edition_id
+):
+    third = "Atelier : construire un essai clinique avec les associations de patients"
+    chosen = [str(workshop_id(app, title)) for title in (*MORNING_WORKSHOPS, third)]
+    before = counts(app)
+
+    page = assert_refused(
+        submit(client, person(workshops=chosen), lang="en"), "workshops", before, app
+    )
+
+    assert field_errors(page, "workshops") == (
+        f"“{MORNING_WORKSHOPS[0]}”, “{MORNING_WORKSHOPS[1]}”, and “{third}” take place at the "
+        "same time: choose one of them."
+    )
+
+
+def test_each_workshop_gives_its_times_for_the_script_that_greys_out_clashes(
+    app, client, edition_id
+):
+    page = html(client.get("/register"))
+    interferon = workshop_id(app, MORNING_WORKSHOPS[0])
+
+    assert re.search(
+        rf'value="{interferon}" id="workshop-{interferon}"[^>]*'
+        r'data-starts="2027-01-25T10:00:00\+00:00" data-ends="2027-01-25T11:15:00\+00:00"',
+        page,
+    )
+    assert 'data-clash-reason="En même temps que « {title} », que vous avez choisi"' in page
+
+
+# --- the organisation, asked once ----------------------------------------------------------
+
+ORGANISATION_QUESTIONS = {
+    "researcher": "institution",
+    "clinician": "hospital",
+    "association": "association_name",
+    "industry": "company",
+}
+
+
+def test_the_organisation_is_asked_once_in_each_profile_s_questions(app, client, edition_id):
+    page = html(client.get("/register"))
+
+    assert 'name="organisation"' not in page
+    for name in ORGANISATION_QUESTIONS.values():
+        field = re.search(rf'<input [^>]*name="{name}"[^>]*>', page)[0]
+        assert 'autocomplete="organization"' in field, name
+
+
+@pytest.mark.parametrize(("stakeholder_type", "question"), ORGANISATION_QUESTIONS.items())
+def test_the_profile_s_own_answer_is_stored_as_the_organisation(
+    app, client, edition_id, stakeholder_type, question
+):
+    data = person(stakeholder_type)
+    del data["organisation"]  # as the page sends it
+
+    registration = registration_by_token(app, registered_token(submit(client, data)))
+
+    assert registration.organisation == data[question]
+    assert registration.answers[question] == data[question]
+    page = html(client.get(f"/registration/{registration.token}"))
+    assert page.count(str(escape(data[question]))) == 1  # not once as each
+
+
+def test_an_organisation_sent_alone_answers_the_profile_s_question(app, client, edition_id):
+    data = person("clinician", organisation="Hôpital Cochin", hospital="")
+
+    registration = registration_by_token(app, registered_token(submit(client, data)))
+
+    assert registration.organisation == "Hôpital Cochin"
+    assert registration.answers["hospital"] == "Hôpital Cochin"
+
+
+def test_an_organisation_sent_beside_the_profile_s_answer_is_kept_as_sent(app, client, edition_id):
+    data = person("researcher", organisation="Inserm U1234", institution="Université Paris Cité")
+
+    registration = registration_by_token(app, registered_token(submit(client, data)))
+
+    assert registration.organisation == "Inserm U1234"
+    assert registration.answers["institution"] == "Université Paris Cité"
+
+
+def test_a_link_may_prefill_the_organisation_for_whichever_profile_is_chosen(
+    app, client, edition_id
+):
+    form = FormState(html(client.get("/register?organisation=Inserm")))
+
+    for name in ORGANISATION_QUESTIONS.values():
+        assert form.value(name) == "Inserm", name
+
+
 @pytest.mark.parametrize("choice", ["unknown", "plenary", "not a number"])
 def test_a_session_that_is_not_a_workshop_of_the_edition_is_refused(
     app, client, edition_id, choice
@@ -694,6 +813,25 @@ def test_a_second_registration_with_the_same_address_only_mails_the_link(app, cl
         assert f"/registration/{first}" in last.body
     unchanged = registration_by_token(app, first)
     assert (unchanged.first_name, unchanged.stakeholder_type) == ("Hélène", "researcher")
+
+
+@pytest.mark.parametrize("address", [None, "contact@journee.example.org"])
+def test_the_already_registered_page_offers_to_write_only_to_a_given_address(
+    app, client, edition_id, address
+):
+    app.config["CONTACT_EMAIL"] = address
+    submit(client, person())
+
+    page = html(submit(client, person()))
+
+    if address is None:
+        assert "écrivez aux organisateurs" not in page
+        assert "Rien reçu ? Regardez dans vos indésirables.</p>" in page
+    else:
+        assert (
+            "Rien reçu ? Regardez dans vos indésirables, ou écrivez aux organisateurs à "
+            f'l’adresse <a href="mailto:{address}">{address}</a>.'
+        ) in page
 
 
 def test_someone_who_cancelled_can_register_again(app, client, edition_id):

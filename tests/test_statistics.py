@@ -19,11 +19,11 @@ from eventday.accounts.models import Role, User
 from eventday.admin import checkin as checkin_desk
 from eventday.editions.lifecycle import EditionDraft, choose_working_edition, create_edition
 from eventday.extensions import db
+from eventday.programme.models import Edition
 from eventday.registration import capacity
 from eventday.registration.capacity import Applicant
 from eventday.registration.models import Registration
 from eventday.registration.tokens import checkin_code
-from eventday.statistics import figures
 from eventday.statistics.institutions import institution_type, named_institution
 from tests.conftest import make_edition, make_session
 from tests.test_exports import REGISTERED_AT, download, set_capacity
@@ -227,8 +227,8 @@ def test_each_table_has_a_bar_chart_with_a_title(organiser: FlaskClient) -> None
         "New and returning attendees",
     ]
     arrivals = charts[list(EXPECTED).index("arrivals")]
-    widths = [float(w) for w in re.findall(r'<rect x="240" y="[\d.]+" width="([\d.]+)"', arrivals)]
-    assert widths == [pytest.approx(280 * 2 / 3, abs=0.1), 280.0, 280.0, 0.0]
+    widths = [float(w) for w in re.findall(r'<rect x="260" y="[\d.]+" width="([\d.]+)"', arrivals)]
+    assert widths == [pytest.approx(260 * 2 / 3, abs=0.1), 260.0, 260.0, 0.0]
     assert "style=" not in html  # the Content-Security-Policy allows no inline style
 
 
@@ -250,21 +250,38 @@ def test_figures_are_written_the_french_way(organiser: FlaskClient) -> None:
     assert '<h2 id="arrivals">Taux de présence</h2>' in html
 
 
+def work_on(app: Flask, slug: str) -> None:
+    """The organiser picks another edition in the header's switcher."""
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.role == Role.ORGANISER)).one()
+        edition = db.session.scalars(select(Edition).where(Edition.slug == slug)).one()
+        choose_working_edition(user, edition.id)
+
+
 def test_the_page_is_about_the_edition_the_organiser_works_on(
     app: Flask, organiser: FlaskClient
 ) -> None:
-    with app.app_context():
-        user = db.session.scalars(select(User).where(User.role == Role.ORGANISER)).one()
-        earlier = db.session.scalars(
-            select(figures.Edition).where(figures.Edition.slug == "journee-2026")
-        ).one()
-        choose_working_edition(user, earlier.id)
+    work_on(app, "journee-2026")
     tables = page_tables(text(organiser.get("/admin/statistics")))
     assert tables["by-status"][0] == ["Confirmed", "3", "100.0%"]
     assert tables["returning"][:2] == [
         ["New", "3", "100.0%", "0", "—"],
         ["Returning", "0", "0.0%", "0", "—"],
     ]
+
+
+def test_an_anonymised_edition_keeps_its_counts_and_says_what_is_lost(
+    app: Flask, organiser: FlaskClient
+) -> None:
+    work_on(app, "journee-2025")
+    html = text(organiser.get("/admin/statistics"))
+    assert page_tables(html)["by-institution"][-2:] == [
+        ["Other or not stated", "1", "100.0%", "0", "—"],
+        ["Total", "1", "100.0%", "0", "—"],
+    ]
+    page = visible(html)
+    assert "This edition was anonymised: the names are gone" in page
+    assert "No earlier edition: every attendee is new." in page
 
 
 def test_the_spreadsheet_has_a_sheet_per_table_with_numbers(organiser: FlaskClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField, TimeField
@@ -12,6 +13,7 @@ from eventday.editions.settings import EditionSettings
 from eventday.forms import PostedForm, strip
 from eventday.programme.models import Edition
 from eventday.registration.models import StakeholderType
+from eventday.registration.type_rules import TypeRule
 from eventday.validation import CleanText
 
 
@@ -52,6 +54,22 @@ class EditionForm(PostedForm):
                 local = edition.local(moment)
                 day.data, clock.data = local.date(), local.time().replace(second=0, microsecond=0)
 
+    def fill_type_rules(self, rules: dict[str, TypeRule]) -> None:
+        for kind, rule in rules.items():
+            self[f"quota_{kind}"].show(rule)
+            self[f"approval_{kind}"].data = rule.needs_approval
+
+    def type_rules(self) -> dict[str, TypeRule]:
+        rules = {}
+        for kind in StakeholderType:
+            quota = self[f"quota_{kind.value}"]
+            rules[kind.value] = TypeRule(
+                getattr(quota, "quota", None),
+                bool(self[f"approval_{kind.value}"].data),
+                getattr(quota, "percent", None),
+            )
+        return rules
+
     def settings(self, edition: Edition) -> EditionSettings:
         def moment(day: dt.date | None, clock: dt.time | None) -> dt.datetime | None:
             if day is None:
@@ -73,16 +91,39 @@ class EditionForm(PostedForm):
         )
 
 
+class QuotaField(StringField):
+    """Seats at most for a profile: a number of seats ("150"), a share of the edition's seats
+    ("10 %", which then follows the capacity), or empty for no quota."""
+
+    SHARE = re.compile(r"(\d{1,3})\s*%")
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        super().process_formdata(valuelist)
+        self.quota: int | None = None
+        self.percent: int | None = None
+        text = (self.data or "").strip()
+        if not text:
+            return
+        share = self.SHARE.fullmatch(text)
+        if share and int(share.group(1)) <= 100:
+            self.percent = int(share.group(1))
+        elif text.isdigit() and int(text) <= 100_000:
+            self.quota = int(text)
+        else:
+            raise ValueError(_l("Give a number of seats, or a share such as 10 %."))
+
+    def show(self, rule: TypeRule) -> None:
+        self.data = (
+            f"{rule.percent} %"
+            if rule.percent is not None
+            else (str(rule.quota) if rule.quota is not None else "")
+        )
+
+
 def add_type_fields(form_class: type[PostedForm]) -> type[PostedForm]:
     """A quota and an approval box per stakeholder type (quota_researcher, approval_industry…)."""
     for kind in StakeholderType:
-        setattr(
-            form_class,
-            f"quota_{kind.value}",
-            IntegerField(
-                _l("Seats at most"), validators=[Optional(), NumberRange(min=0, max=100_000)]
-            ),
-        )
+        setattr(form_class, f"quota_{kind.value}", QuotaField(_l("Seats at most")))
         setattr(form_class, f"approval_{kind.value}", BooleanField(_l("Needs approval")))
     return form_class
 

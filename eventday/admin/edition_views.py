@@ -12,11 +12,12 @@ from eventday.admin.common import edition_or_404
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm, MailTextForm
 from eventday.domain import DomainError
 from eventday.editions import lifecycle as editions
+from eventday.editions import settings as editions_settings
 from eventday.forms import show_refusal
 from eventday.programme.cache import programme_cache
 from eventday.programme.models import Edition
-from eventday.registration import capacity
 from eventday.registration.models import StakeholderType
+from eventday.registration.type_rules import type_rules
 
 bp = organiser_blueprint("edition_admin", "/admin/edition")
 
@@ -24,9 +25,7 @@ bp = organiser_blueprint("edition_admin", "/admin/edition")
 def _fill(form: EditionForm, edition: Edition) -> None:
     """The settings as they are, type rules included."""
     form.fill(edition)
-    for kind, rule in capacity.type_rules(edition).items():
-        form[f"quota_{kind}"].data = rule.quota
-        form[f"approval_{kind}"].data = rule.needs_approval
+    form.fill_type_rules(type_rules(edition))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -38,16 +37,8 @@ def settings() -> Response | tuple[str, int]:
         _fill(form, edition)
     if form.validate_on_submit():
         try:
-            editions.update_edition(edition.id, form.settings(edition))
-            capacity.set_type_rules(
-                edition.id,
-                {
-                    kind.value: capacity.TypeRule(
-                        form[f"quota_{kind.value}"].data, bool(form[f"approval_{kind.value}"].data)
-                    )
-                    for kind in StakeholderType
-                },
-                current_user.id,
+            editions_settings.update_edition(
+                edition.id, form.settings(edition), form.type_rules(), current_user.id
             )
         except DomainError as refused:
             show_refusal(form, refused)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from eventday.extensions import db
 from eventday.programme.models import Edition
+from eventday.registration import capacity
 from eventday.registration.type_rules import type_rules
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
 

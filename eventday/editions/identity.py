@@ -148,10 +148,17 @@ def sponsor_tiers(ordered: Sequence[Sponsor]) -> list[SponsorTier]:
 
 
 def public_face(edition: Edition | None) -> PublicFace | None:
-    """A published edition's face for its public pages; None for a draft or no edition."""
+    """A published edition's face for its home page; None for a draft or no edition."""
     if edition is None or not edition.is_published:
         return None
-    return PublicFace(identity_of(edition.id), sponsor_tiers(sponsors(edition.id)))
+    return PublicFace(published_identity(edition), sponsor_tiers(sponsors(edition.id)))
+
+
+def published_identity(edition: Edition | None) -> EditionIdentity | None:
+    """A published edition's identity (the privacy notice's data controller); None for a draft."""
+    if edition is None or not edition.is_published:
+        return None
+    return identity_of(edition.id)
 
 
 def _cleaned(
@@ -287,17 +294,6 @@ def published_image(kind: str, owner_id: int, digest: str) -> bytes | None:
         owner = EditionIdentity.edition_id
     query = query.join(Edition, Edition.id == owner).where(Edition.state != EditionState.DRAFT)
     return db.session.scalar(query)
-
-
-def current_favicon() -> tuple[int, str] | None:
-    """The current edition's id and site icon's digest, when it has an icon (every page's
-    head links it)."""
-    found = db.session.execute(
-        select(EditionIdentity.edition_id, EditionIdentity.favicon_digest)
-        .join(Edition, Edition.id == EditionIdentity.edition_id)
-        .where(Edition.is_current, EditionIdentity.favicon_digest != "")
-    ).first()
-    return (found[0], found[1]) if found else None
 
 
 def badge_logo(edition_id: int) -> bytes | None:

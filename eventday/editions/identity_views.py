@@ -6,10 +6,15 @@ for a year: a new logo gets a new address, and an old address is not found.
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, Response, abort, current_app, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from eventday.assets import ONE_YEAR
 from eventday.editions import identity
+from eventday.extensions import db
+from eventday.programme.cache import programme_cache
 
 bp = Blueprint("identity", __name__, url_prefix="/identity")
 
@@ -44,11 +49,29 @@ def sponsor_logo(sponsor_id: int, digest: str) -> Response:
 
 @bp.app_template_global()
 def site_icon_url() -> str | None:
-    """The current edition's site icon, for every page's head (None: the browser's default)."""
-    found = identity.current_favicon()
-    if found is None:
+    """The current edition's site icon, for every page's head (None: the browser's default).
+
+    Kept with the worker's programme cache, which saving the identity refreshes: most pages
+    cost no query. Error pages are built while the database may be away: no icon then.
+    """
+    cache = programme_cache()
+    try:
+        state = cache.state()
+        if state is None:
+            return None
+        path = cache.get((state, "site_icon"), lambda: _icon_path(state.edition_id).encode())
+    except SQLAlchemyError:
+        with contextlib.suppress(SQLAlchemyError):
+            db.session.rollback()
         return None
-    return url_for("identity.favicon", edition_id=found[0], digest=found[1])
+    return path.body.decode() or None
+
+
+def _icon_path(edition_id: int) -> str:
+    found = identity.identity_of(edition_id)
+    if found is None or not found.favicon_digest:
+        return ""
+    return url_for("identity.favicon", edition_id=edition_id, digest=found.favicon_digest)
 
 
 bp.add_app_template_global(identity.public_face, "public_face")

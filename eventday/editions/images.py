@@ -13,6 +13,7 @@ stay behind, because only pixels are copied.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import warnings
@@ -24,7 +25,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_BYTES = 900 * 1024
 MAX_SIDE = 4096
 # What each use keeps: enough for a badge printed at 300 dpi, a sponsors' row, a tab's icon.
-LOGO_SIDE = 800
+LOGO_SIDE = 600
 SPONSOR_SIDE = 400
 ICON_SIDE = 64
 
@@ -37,6 +38,10 @@ SIGNATURES = {
 
 class ImageRefused(ValueError):
     """An upload that is not an image we accept; the message says why, for people."""
+
+
+def too_large() -> str:
+    return _("This file is too large: at most %(size)d KB, please.", size=MAX_BYTES // 1024)
 
 
 def image_format(data: bytes) -> str | None:
@@ -58,9 +63,7 @@ def clean_image(data: bytes, side: int, *, square: bool = False) -> bytes:
     the limits.
     """
     if len(data) > MAX_BYTES:
-        raise ImageRefused(
-            _("This file is too large: at most %(size)d KB, please.", size=MAX_BYTES // 1024)
-        )
+        raise ImageRefused(too_large())
     found = image_format(data)
     if found is None:
         raise ImageRefused(_("This file is not a PNG, JPEG or WebP image."))
@@ -112,3 +115,8 @@ def _bare_copy(picture: Image.Image) -> Image.Image:
 def digest(png: bytes) -> str:
     """The first 12 hex digits of the image's SHA-256: its addresses change when it does."""
     return hashlib.sha256(png).hexdigest()[:12]
+
+
+def data_uri(png: bytes | None) -> str | None:
+    """The image inline, for the organisers' own preview (a draft's images have no address)."""
+    return f"data:image/png;base64,{base64.b64encode(png).decode()}" if png else None

@@ -16,6 +16,7 @@ from eventday.accounts.models import User
 from eventday.admin import audit
 from eventday.database import write_transaction
 from eventday.domain import DomainError, Violation
+from eventday.editions import identity
 from eventday.extensions import db
 from eventday.programme import rules
 from eventday.programme.models import Edition, EditionState, programme_sessions
@@ -131,10 +132,12 @@ def next_edition(
     source_id: int, name: str, slug: str, start_date: dt.date, actor: int | None
 ) -> Edition:
     """ "New edition from this one": the programme's shape (copy_edition), then each
-    profile's quota and approval rule and the mails' own wording, as last year."""
+    profile's quota and approval rule, the mails' own wording and the organisers' face
+    (identity and sponsors), as last year."""
     new = copy_edition(source_id, name, slug, start_date)
     capacity.carry_over(source_id, new.id, actor)
     mail_texts.copy_texts(source_id, new.id)
+    identity.copy_identity(source_id, new.id)
     return new
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from eventday import mail
 from eventday.admin import audit
@@ -115,9 +116,10 @@ def _refusals(edition: Edition, settings: EditionSettings, days: int) -> list[Vi
             violations.append(
                 Violation(
                     "end_date",
-                    _(
-                        "%(n)d sessions would fall outside these days: move them first.",
-                        n=outside,
+                    ngettext(
+                        "%(num)d session would fall outside these days: move it first.",
+                        "%(num)d sessions would fall outside these days: move them first.",
+                        outside,
                     ),
                 )
             )
@@ -125,7 +127,15 @@ def _refusals(edition: Edition, settings: EditionSettings, days: int) -> list[Vi
 
 
 def _snapshot(edition: Edition) -> dict[str, object]:
-    """What the history compares before and after a save."""
+    """What the history compares before and after a save (days and times as ISO text, in
+    the edition's zone)."""
+
+    def kept(value: object) -> object:
+        if isinstance(value, dt.datetime):
+            return edition.local(value).isoformat(timespec="minutes")
+        return value.isoformat() if isinstance(value, dt.date) else value
+
     return {
-        field.name: getattr(edition, field.name) for field in dataclasses.fields(EditionSettings)
+        field.name: kept(getattr(edition, field.name))
+        for field in dataclasses.fields(EditionSettings)
     }

@@ -31,6 +31,11 @@ def index(slug: str) -> Response:
     return views.cached(views.programme_page, views.HTML_TYPE, edition=edition, per_language=True)
 
 
+@bp.get("/<slug>/programme/changes")
+def changes(slug: str) -> str:
+    return views.changes_page(published_edition_or_404(slug))
+
+
 @bp.get("/<slug>/programme/<int:session_id>")
 def session(slug: str, session_id: int) -> Response:
     edition = published_edition_or_404(slug)

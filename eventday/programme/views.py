@@ -193,8 +193,11 @@ def tracks_css() -> Response:
 
 @bp.get("/programme/changes")
 def changes() -> str:
+    return changes_page(edition_or_404())
+
+
+def changes_page(edition: Edition) -> str:
     """What moved, was renamed or cancelled, newest first: attendees see what changed."""
-    edition = edition_or_404()
     entries = db.session.scalars(
         select(ProgrammeChange)
         .where(ProgrammeChange.edition_id == edition.id)

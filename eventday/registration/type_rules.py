@@ -88,13 +88,12 @@ def write_type_rules(edition_id: int, chosen: dict[str, TypeRule]) -> dict[str, 
     }
     changes = {}
     for kind, rule in chosen.items():
-        if rule == before[kind]:
-            continue
         row = rows.get(kind) or StakeholderSetting(edition_id=edition_id, stakeholder_type=kind)
         row.quota = rule.quota if rule.percent is None else None
         row.quota_percent, row.needs_approval = rule.percent, rule.needs_approval
         db.session.add(row)
-        changes[kind] = [describe(before[kind]), describe(rule)]
+        if rule != before[kind]:
+            changes[kind] = [describe(before[kind]), describe(rule)]
     return changes
 
 

@@ -163,15 +163,24 @@ def _by_institution(report: Report) -> Table:
         _attendee_rows(report, names),
         _totals(report),
         chart=1,
-        note=_(
-            "The type is read from the words of the institution each attendee named (a "
-            "researcher's institution, a clinician's hospital, else the organisation): "
-            "hospital, CHU or clinic; university or school; Inserm, CNRS, institute or "
-            "laboratory, and so on. Patient associations and companies are their profile's "
-            "type. A name with none of these words counts as care for a clinician, as other "
-            "for anyone else."
-        ),
+        note=_institution_note(report),
     )
+
+
+def _institution_note(report: Report) -> str:
+    said = _(
+        "The type is read from the words of the institution each attendee named (a "
+        "researcher's institution, a clinician's hospital, else the organisation): "
+        "hospital, CHU or clinic; university or school; Inserm, CNRS, institute or "
+        "laboratory, and so on. Patient associations and companies are their profile's "
+        "type. A name with none of these words counts as care for a clinician, as other "
+        "for anyone else."
+    )
+    if report.edition.anonymised_at is not None:
+        said += " " + _(
+            "This edition was anonymised: the names are gone, so only the profile tells the type."
+        )
+    return said
 
 
 def _attendee_columns() -> list[str]:
