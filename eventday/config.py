@@ -18,9 +18,6 @@ MAIL_USE_TLS = False
 MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 MAIL_DEFAULT_SENDER = "eventday@localhost"
-# The organisers' address for attendees' questions ("contact@journee.example.org"): the
-# pages that suggest writing to the organisers give it. None: they do not suggest it.
-CONTACT_EMAIL: str | None = None
 
 # How many reverse proxies (nginx, Caddy…) stand in front of eventday and set
 # X-Forwarded-For and X-Forwarded-Proto; werkzeug's ProxyFix then trusts that

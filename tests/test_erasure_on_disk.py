@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from eventday.accounts.models import User
 from eventday.admin.checkin import CheckinScan
@@ -24,7 +25,7 @@ from eventday.programme.models import Edition
 from eventday.registration import capacity
 from eventday.registration.models import Registration
 from eventday.registration.tokens import checkin_code
-from tests.conftest import make_app, make_edition
+from tests.conftest import make_app
 from tests.test_checkin_desk import scan_code
 from tests.test_checkin_desk import signed_in as desk_signed_in
 from tests.test_privacy import everything_stored
@@ -177,7 +178,18 @@ def test_scans_logged_before_forget_what_was_typed_on_upgrade(database_url: str)
     with app.app_context():
         upgrade()
         downgrade(revision="0011")  # a database from before: scans kept every code
-        edition_id = make_edition().id
+        # The edition as that schema holds it (the models now describe a later one).
+        now = dt.datetime(2026, 1, 5, 9, 0)
+        edition_id = db.session.execute(
+            sql(
+                "INSERT INTO editions (name, slug, start_date, end_date, timezone, venue_name, "
+                "venue_address, description, mail_note_fr, mail_note_en, is_current, "
+                "programme_version, created_at, updated_at) VALUES ('Journée', 'journee', "
+                ":day, :day, 'Europe/Paris', '', '', '', '', '', :yes, 0, :now, :now) "
+                "RETURNING id"
+            ),
+            {"day": dt.date(2026, 1, 26), "now": now, "yes": True},
+        ).scalar_one()
         db.session.add(
             CheckinScan(
                 edition_id=edition_id, code=TYPED_AT_THE_DESK, result="invalid", answer="{}"

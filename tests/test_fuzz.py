@@ -668,7 +668,8 @@ def test_editing_a_registration_never_fails_and_writes_only_what_it_accepts(
         assert registration.email == attendee.email, where
         typed = as_text(first(pairs, "email") or "", known)
         asked = typed is not None and typed.strip().lower() != attendee.email
-        assert new_mails == (["confirm_address"] if asked else []), where
+        # (at most a few links an hour: past them, the page answers the same and mails none)
+        assert new_mails in ((["confirm_address"], []) if asked else ([],)), where
         kept = [(k, attendee.email if k == "email" else v) for k, v in pairs]
         assert_typed_kept(registration, kept, known, where)
         page = assert_attendee_pages_answer(client, registration)

@@ -20,6 +20,7 @@ WIDTH = 640
 HEIGHT = 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 36  # room for the count labels and the dates
 BAR_SHARE = 0.7  # of each day's slot; the rest is the gap between bars
+MAX_BAR_WIDTH = 40  # a few days' bars stay bars, not walls
 MAX_DATE_TICKS = 6
 MAX_COUNT_STEPS = 4
 
@@ -66,14 +67,15 @@ def per_day(days: list[tuple[dt.date, int]]) -> BarChart | None:
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / len(days)
+    width = min(slot * BAR_SHARE, MAX_BAR_WIDTH)
     bars = []
     for index, (day, count) in enumerate(days):
         height = plot_height * count / top
         bars.append(
             Bar(
-                x=LEFT + index * slot + slot * (1 - BAR_SHARE) / 2,
+                x=LEFT + index * slot + (slot - width) / 2,
                 y=HEIGHT - BOTTOM - height,
-                width=slot * BAR_SHARE,
+                width=width,
                 height=height,
                 day=day_label(day),
                 count=count,

@@ -148,9 +148,7 @@ class IdentityForm(PostedForm):
 
 
 class SponsorForm(PostedForm):
-    name = StringField(
-        _l("Name"), filters=[strip], validators=[InputRequired(), CleanText(200)]
-    )
+    name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(200)])
     tier = StringField(
         _l("Tier"),
         description=_l("As you name them: Gold, Silver, Partner…"),
@@ -159,9 +157,7 @@ class SponsorForm(PostedForm):
     )
     position = IntegerField(
         _l("Order"),
-        description=_l(
-            "Smaller first; the tiers follow the order of their first sponsor."
-        ),
+        description=_l("Smaller first; the tiers follow the order of their first sponsor."),
         default=0,
         validators=[Optional(), NumberRange(min=0, max=10_000)],
     )

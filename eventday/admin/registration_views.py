@@ -38,6 +38,7 @@ from eventday.badges.lists import list_pdf
 from eventday.badges.pdf import badge_sheets_pdf
 from eventday.database import utcnow
 from eventday.domain import DomainError
+from eventday.editions import identity
 from eventday.extensions import db
 from eventday.forms import PostForm, flash_refusal
 from eventday.i18n import local_date
@@ -178,7 +179,10 @@ def badges() -> Response:
     )
     # One sheet, one language: the organiser's, whatever each attendee chose.
     language = str(get_locale())
-    pdf = badge_sheets_pdf([documents.badge_of(r, language) for r in registrations])
+    pdf = badge_sheets_pdf(
+        [documents.badge_of(r, language) for r in registrations],
+        logo=identity.badge_logo(edition.id),
+    )
     return Response(
         pdf,
         mimetype="application/pdf",

@@ -6,6 +6,9 @@ under it, then the organisation (at most two lines); the QR code at the top
 right with the reference under it; along the bottom edge, a band in the
 stakeholder type's colour that says the type in words, so colour is never the
 only sign. The QR code is drawn as filled rectangles, its quiet zone on white.
+The organisers' logo, when they gave one, sits small in the bottom left corner
+above the band: added once to the PDF and drawn by name on every badge, so a
+thousand badges hold one copy of it.
 
 Every text has a `TextBox`: it is printed at the largest size, in half-point
 steps from the box's maximum down to its minimum, at which it fits the box's
@@ -30,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -38,6 +42,7 @@ from fpdf import FPDF
 from fpdf.bidi import BidiParagraph
 from fpdf.enums import Align
 from fpdf.fonts import TTFFont
+from fpdf.image_parsing import preload_image
 
 from eventday.badges.qr import dark_runs, qr_matrix
 
@@ -84,6 +89,10 @@ QR_X_MM = BADGE_WIDTH_MM - 1.0 - QR_SIZE_MM
 QR_Y_MM = 2.0
 TEXT_X_MM = 4.0
 TEXT_WIDTH_MM = QR_X_MM - 1.5 - TEXT_X_MM
+# Between the organisation's two lines (which end at 34.9 mm) and the band.
+LOGO_WIDTH_MM = 25.0
+LOGO_HEIGHT_MM = 7.5
+LOGO_Y_MM = BADGE_HEIGHT_MM - BAND_HEIGHT_MM - 1.0 - LOGO_HEIGHT_MM
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +130,15 @@ class TextBox:
 
 
 @dataclasses.dataclass(frozen=True)
+class Logo:
+    """The organisers' logo as added to one PDF: its name there and its size on a badge."""
+
+    name: str
+    width: float
+    height: float
+
+
+@dataclasses.dataclass(frozen=True)
 class FittedText:
     """A text as it is printed: its size in points and its lines, in reading order."""
 
@@ -148,30 +166,35 @@ TYPE_LABEL = TextBox(
 )
 
 
-def badge_pdf(badge: Badge, *, created_at: dt.datetime | None = None) -> bytes:
-    """One badge on a page of its own size (90 × 55 mm).
+def badge_pdf(
+    badge: Badge, *, created_at: dt.datetime | None = None, logo: bytes | None = None
+) -> bytes:
+    """One badge on a page of its own size (90 × 55 mm), with the `logo` (a PNG) if given.
 
     The same badge and `created_at` always give the same bytes; without
     `created_at` the PDF says it was created now.
     """
     with badge_document((BADGE_WIDTH_MM, BADGE_HEIGHT_MM), _all_texts([badge]), created_at) as pdf:
         pdf.add_page()
-        _draw_badge(pdf, badge, 0.0, 0.0)
+        _draw_badge(pdf, badge, 0.0, 0.0, _add_logo(pdf, logo))
         return bytes(pdf.output())
 
 
-def badge_sheets_pdf(badges: Sequence[Badge], *, created_at: dt.datetime | None = None) -> bytes:
+def badge_sheets_pdf(
+    badges: Sequence[Badge], *, created_at: dt.datetime | None = None, logo: bytes | None = None
+) -> bytes:
     """The badges on A4 portrait sheets, ten a sheet (2 × 5, centred), in the order given.
 
     Each badge is outlined in thin light grey, the lines to cut along. No badges
     give one empty sheet, so the answer is always a valid PDF.
     """
     with badge_document(A4_MM, _all_texts(badges), created_at) as pdf:
+        added = _add_logo(pdf, logo)
         for first in range(0, max(len(badges), 1), BADGES_PER_SHEET):
             pdf.add_page()
             for index, badge in enumerate(badges[first : first + BADGES_PER_SHEET]):
                 left, top = sheet_position(index)
-                _draw_badge(pdf, badge, left, top)
+                _draw_badge(pdf, badge, left, top, added)
                 pdf.set_draw_color(*CUT_LINE)
                 pdf.set_line_width(CUT_LINE_WIDTH_MM)
                 pdf.rect(left, top, BADGE_WIDTH_MM, BADGE_HEIGHT_MM)
@@ -364,12 +387,25 @@ def _texts(badge: Badge) -> list[tuple[str, TextBox]]:
     ]
 
 
-def _draw_badge(pdf: FPDF, badge: Badge, left: float, top: float) -> None:
+def _add_logo(pdf: FPDF, png: bytes | None) -> Logo | None:
+    """The logo added to `pdf` once (fpdf2 keeps it by name), sized to fit its corner."""
+    if png is None:
+        return None
+    name, _, info = preload_image(pdf.image_cache, io.BytesIO(png))
+    scale = min(LOGO_WIDTH_MM / info["w"], LOGO_HEIGHT_MM / info["h"])
+    return Logo(name, info["w"] * scale, info["h"] * scale)
+
+
+def _draw_badge(pdf: FPDF, badge: Badge, left: float, top: float, logo: Logo | None) -> None:
     """Draws `badge` with its top left corner at (`left`, `top`) mm on the current page."""
     pdf.set_fill_color(*TYPE_COLOURS[badge.stakeholder_type])
     band_top = top + BADGE_HEIGHT_MM - BAND_HEIGHT_MM
     pdf.rect(left, band_top, BADGE_WIDTH_MM, BAND_HEIGHT_MM, style="F")
     _draw_qr(pdf, badge.qr_data, left + QR_X_MM, top + QR_Y_MM)
+    if logo is not None:
+        # Bottom-aligned, so a wide logo sits just above the band as a tall one does.
+        y = top + LOGO_Y_MM + LOGO_HEIGHT_MM - logo.height
+        pdf.image(logo.name, left + TEXT_X_MM, y, w=logo.width, h=logo.height)
     for text, box in _texts(badge):
         _draw_text(pdf, text, box, left, top)
 

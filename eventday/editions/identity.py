@@ -205,7 +205,9 @@ def save_identity(
             identity.favicon_uploaded = True
         elif favicon.remove or (logo_changed and not identity.favicon_uploaded):
             logo_now = identity.logo
-            drawn = images.clean_image(logo_now, images.ICON_SIDE, square=True) if logo_now else None
+            drawn = (
+                images.clean_image(logo_now, images.ICON_SIDE, square=True) if logo_now else None
+            )
             _set_image(identity, "favicon", drawn)
             identity.favicon_uploaded = False
         # The site icon is in every cached page's head.

@@ -6,6 +6,7 @@ from flask_babel import force_locale
 
 from eventday.badges.pdf import Badge, badge_pdf
 from eventday.badges.qr import qr_svg
+from eventday.editions.identity import badge_logo
 from eventday.programme import calendar
 from eventday.programme.models import Session, SessionKind, programme_sessions
 from eventday.registration.labels import stakeholder_label
@@ -32,7 +33,11 @@ def badge_of(registration: Registration, language: str | None = None) -> Badge:
 
 
 def badge_file(registration: Registration, language: str | None = None) -> bytes:
-    return badge_pdf(badge_of(registration, language), created_at=registration.updated_at)
+    return badge_pdf(
+        badge_of(registration, language),
+        created_at=registration.updated_at,
+        logo=badge_logo(registration.edition_id),
+    )
 
 
 def qr_code_svg(registration: Registration, title: str) -> str:

@@ -6,11 +6,13 @@ Content-Security-Policy does not govern, so the pages are checked exactly as ser
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page
 
 from tests.browser.conftest import Site, read_checkin_code, sign_in
@@ -38,6 +40,7 @@ ORGANISERS = {
     "checkin": "/admin/checkin",
     "programme-editor": "/admin/programme/",
     "edition": "/admin/edition/",
+    "identity": "/admin/edition/identity/",
     "mails": "/admin/edition/mails",
     "mail-wording": "/admin/edition/mails/confirmed",
     "history": "/admin/history",
@@ -83,6 +86,14 @@ def test_registration_form_with_its_errors(checked_page: Page) -> None:
     checked_page.goto("/register")
     checked_page.get_by_role("button", name="Register").click()
     checked_page.wait_for_selector("#error-summary")
+    found = violations(checked_page)
+    assert not found, report(found)
+
+
+def test_registration_form_with_workshops_greyed_out(checked_page: Page) -> None:
+    checked_page.goto("/register")
+    checked_page.locator('input[name="workshops"]').first.check()
+    checked_page.wait_for_selector(".workshop-clash")
     found = violations(checked_page)
     assert not found, report(found)
 
@@ -133,3 +144,50 @@ def test_checkin_desk_answers(checked_page: Page, site: Site) -> None:
         checked_page.locator(f"#answer.answer-{result}").wait_for()
         found = violations(checked_page)
         assert not found, f"after a scan answered {result}:\n{report(found)}"
+
+
+def test_the_organisers_face_filled_in_refused_and_shown_on_the_home_page(
+    checked_page: Page,
+) -> None:
+    """The identity page with a logo and a sponsor, with an upload refused, and the home
+    page, privacy notice and sponsor's page showing what it holds."""
+    logo = io.BytesIO()
+    Image.new("RGB", (240, 80), (20, 60, 140)).save(logo, "PNG")
+    page = checked_page
+    sign_in(page)
+    page.goto("/admin/edition/identity/")
+    page.get_by_label("Organising network").fill("Réseau d'essai")
+    page.get_by_label("Data controller", exact=True).fill("Association d'essai")
+    page.get_by_label("Getting there by public transport").fill("Métro 6, Glacière")
+    page.get_by_label("Link to a map").fill("https://www.openstreetmap.org/")
+    page.locator("#logo").set_input_files(
+        {"name": "logo.png", "mimeType": "image/png", "buffer": logo.getvalue()}
+    )
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".flash")
+    page.locator("#sponsor-name").fill("Fondation d'essai")
+    page.locator("#sponsor-tier").fill("Gold")
+    page.locator("#sponsor-logo").set_input_files(
+        {"name": "sponsor.png", "mimeType": "image/png", "buffer": logo.getvalue()}
+    )
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_selector(".flash")
+    found = violations(page)
+    assert not found, report(found)
+
+    page.locator("#logo").set_input_files(
+        {"name": "logo.png", "mimeType": "image/png", "buffer": b"<html>not an image</html>"}
+    )
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector("#error-summary")
+    found = violations(page)
+    assert not found, report(found)
+
+    page.get_by_role("link", name="Change — Fondation d'essai").click()
+    page.wait_for_selector("h1")
+    found = violations(page)
+    assert not found, report(found)
+    for path in ("/", "/privacy"):
+        assert_accessible(page, path)
+    assert page.goto("/").ok
+    assert page.locator("img.edition-logo").evaluate("(img) => img.naturalWidth") == 240

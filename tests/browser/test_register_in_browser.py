@@ -11,6 +11,7 @@ from tests.browser.conftest import Site
 
 # Per type: its radio button's label, its questions as a person fills them (label → text
 # typed or option chosen), the answers the database then holds, the status the page shows.
+# The organisation is asked once, as each type's own question (ORGANISATION below).
 TYPES: dict[str, tuple[str, dict[str, str], dict[str, str], str]] = {
     "researcher": (
         "Researcher",
@@ -51,13 +52,23 @@ TYPES: dict[str, tuple[str, dict[str, str], dict[str, str], str]] = {
         "Awaiting approval",
     ),
 }
+ORGANISATION = {
+    "researcher": "institution",
+    "clinician": "hospital",
+    "association": "association_name",
+    "industry": "company",
+}
+MORNING = (
+    "Atelier : interpréter la signature interféron en pratique clinique",
+    "Atelier : capillaroscopie dans la sclérodermie systémique",
+)
+AFTERNOON = "Atelier : myosites, lire une IRM musculaire"
 
 
 def fill_common(page: Page, email: str) -> None:
     page.get_by_label("First name", exact=True).fill("Léa")
     page.get_by_label("Last name", exact=True).fill("Dupont-Øster")
     page.get_by_label("E-mail address", exact=True).fill(email)
-    page.get_by_label("Organisation", exact=True).fill("Inserm")
 
 
 def fill_type(page: Page, fields: dict[str, str]) -> None:
@@ -110,6 +121,7 @@ def test_each_stakeholder_type_registers_with_its_own_questions(
     assert stored.token == token
     assert stored.stakeholder_type == stakeholder_type
     assert stored.answers == answers
+    assert stored.organisation == answers[ORGANISATION[stakeholder_type]]
     assert stored.status == ("pending_approval" if stakeholder_type == "industry" else "confirmed")
 
 
@@ -140,3 +152,45 @@ def test_each_stakeholder_type_registers_without_javascript(
     assert stored.token == token
     assert stored.stakeholder_type == stakeholder_type
     assert stored.answers == answers  # only the chosen type's answers are kept
+
+
+def test_workshops_at_the_same_time_as_a_ticked_one_are_greyed_out_saying_why(page: Page) -> None:
+    page.goto("/register")
+    chosen, same_time = (page.get_by_label(title, exact=True) for title in MORNING)
+    afternoon = page.get_by_label(AFTERNOON, exact=True)
+    reason = page.locator(f"#{same_time.get_attribute('id')}-clash")
+    expect(same_time).to_be_enabled()
+
+    chosen.check()
+
+    expect(same_time).to_be_disabled()
+    expect(reason).to_have_text(f"At the same time as “{MORNING[0]}”, which you chose")
+    expect(reason).to_be_visible()
+    described = same_time.get_attribute("aria-describedby").split()
+    assert reason.get_attribute("id") in described
+    expect(afternoon).to_be_enabled()  # at another time
+    afternoon.check()
+    expect(chosen).to_be_checked()
+
+    chosen.uncheck()
+
+    expect(same_time).to_be_enabled()
+    expect(reason).to_have_count(0)
+    assert "-clash" not in same_time.get_attribute("aria-describedby")
+
+
+def test_without_javascript_a_workshop_clash_comes_back_with_the_other_mistakes(
+    open_page: Callable[..., Page],
+) -> None:
+    page = open_page(java_script_enabled=False)
+    page.goto("/register")
+    for title in MORNING:
+        page.get_by_label(title, exact=True).check()  # nothing greys the second one out
+    page.get_by_role("button", name="Register").click()
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("First name")
+    expect(summary).to_contain_text("take place at the same time")
+    expect(page.locator("#workshops-errors")).to_contain_text(MORNING[0])
+    for title in MORNING:
+        expect(page.get_by_label(title, exact=True)).to_be_checked()
