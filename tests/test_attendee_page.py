@@ -570,9 +570,7 @@ def test_an_attendee_changes_details_and_workshops(app, client, demo):
     assert AFTERNOON_WORKSHOP in page
 
 
-def test_an_edit_from_the_page_stores_the_profile_s_answer_as_the_organisation(
-    app, client, demo
-):
+def test_an_edit_from_the_page_stores_the_profile_s_answer_as_the_organisation(app, client, demo):
     registration = register(app, demo)  # organisation "Inserm", as a client sent it
     form = edit_form(client, registration.token) | {"institution": ["Institut Imagine"]}
 

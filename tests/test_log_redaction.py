@@ -34,6 +34,8 @@ NOT_SECRET = {
     "change",
     "slug",  # an edition's short name, public: /editions/<slug>/
     "edition_id",
+    "sponsor_id",
+    "digest",  # an image's content hash in its public address: /identity/…/logo.<digest>.png
 }
 SEARCHED = "Quillon"
 

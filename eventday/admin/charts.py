@@ -18,7 +18,7 @@ from flask_babel import get_locale
 
 WIDTH = 640
 HEIGHT = 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 36  # room for the count labels and the dates
+LEFT, RIGHT, TOP, BOTTOM = 44, 24, 12, 36  # room for the count labels and the dates
 BAR_SHARE = 0.7  # of each day's slot; the rest is the gap between bars
 MAX_BAR_WIDTH = 40  # a few days' bars stay bars, not walls
 MAX_DATE_TICKS = 6

@@ -117,9 +117,7 @@ def _attendee(holder: _Holder) -> dict[str, Any]:
         if confirmed
         else None,
         # Where the desk's "undo" button posts, should this check-in be a mistake.
-        "undo_url": url_for("admin.undo_checkin", registration_id=person.id)
-        if confirmed
-        else None,
+        "undo_url": url_for("admin.undo_checkin", registration_id=person.id) if confirmed else None,
     }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -231,6 +232,12 @@ class Speaker(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     affiliation: Mapped[str] = mapped_column(String(300), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
+    bio_en: Mapped[str] = mapped_column(Text, default="")
+    # For the organisers only: never on a public page, a calendar or the JSON programme.
+    email: Mapped[str] = mapped_column(String(254), default="")
+    # A PNG drawn again from the upload (editions.images.clean_image), and its digest for URLs.
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_digest: Mapped[str] = mapped_column(String(12), default="")
 
     edition: Mapped[Edition] = relationship(back_populates="speakers")
     sessions: Mapped[list[Session]] = relationship(

@@ -56,6 +56,23 @@ def email_key(address: str) -> str:
     return address.strip().lower()
 
 
+def refuse_if_taken(registration: Registration, key: str, field: str = "email") -> None:
+    """AddressRefused if another registration of the edition uses that address already.
+
+    Said only to organisers, and to whoever opened the link mailed to that address."""
+    taken = db.session.scalar(
+        select(Registration.id).where(
+            Registration.edition_id == registration.edition_id,
+            Registration.email_key == key,
+            Registration.id != registration.id,
+        )
+    )
+    if taken is not None:
+        raise AddressRefused(
+            [Violation(field, _("Another registration already uses this address."))]
+        )
+
+
 def ask_to_change(registration: Registration, new_email: str) -> list[int]:
     """Mail a confirmation link to `new_email` (in the caller's transaction); the mail's ids.
 
@@ -102,17 +119,7 @@ def confirm_change(registration_id: int, signed: str) -> Registration:
             raise _stale()
         change = read_change(registration, signed)
         new_key = email_key(change.new_email)
-        taken = db.session.scalar(
-            select(Registration.id).where(
-                Registration.edition_id == edition_id,
-                Registration.email_key == new_key,
-                Registration.id != registration.id,
-            )
-        )
-        if taken is not None:
-            raise AddressRefused(
-                [Violation("", _("Another registration already uses this address."))]
-            )
+        refuse_if_taken(registration, new_key, field="")
         audit.record(
             edition_id,
             None,

@@ -377,17 +377,7 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
             applicant = dataclasses.replace(applicant, email=registration.email)
             email_key = registration.email_key
         elif email_key != registration.email_key:
-            clash = db.session.scalar(
-                select(Registration.id).where(
-                    Registration.edition_id == edition_id,
-                    Registration.email_key == email_key,
-                    Registration.id != registration.id,
-                )
-            )
-            if clash is not None:
-                raise RegistrationRefused(
-                    [Violation("email", _("Another registration already uses this address."))]
-                )
+            addresses.refuse_if_taken(registration, email_key)
         seats = _count_seats(edition_id)
         workshops = _chosen_workshops(edition_id, applicant.workshop_ids, seats.by_workshop)
         if registration.is_confirmed:

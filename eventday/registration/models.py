@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from eventday.database import UTCDateTime, utcnow
 from eventday.extensions import db
 from eventday.i18n import fold
-from eventday.programme.models import Edition, Session
+from eventday.programme.models import Edition, Session, Speaker
 
 
 class StakeholderType(enum.StrEnum):
@@ -71,6 +71,15 @@ registration_workshops = Table(
     Index("ix_registration_workshops_session_id", "session_id"),
 )
 
+# The programme's speaker a registration made by hand is for: their sessions join its agenda.
+speaker_registrations = Table(
+    "speaker_registrations",
+    db.metadata,
+    Column("registration_id", ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    Column("speaker_id", ForeignKey("speakers.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_speaker_registrations_speaker_id", "speaker_id"),
+)
+
 
 class Registration(db.Model):
     """One person's registration for one edition. Written only through registration.capacity."""
@@ -105,11 +114,14 @@ class Registration(db.Model):
     checked_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     checked_in_desk: Mapped[str] = mapped_column(String(60), default="")
     badge_printed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # attendee, or speaker / staff / guest for a registration an organiser made by hand.
+    role: Mapped[str] = mapped_column(String(20), default="attendee")
 
     edition: Mapped[Edition] = relationship()
     workshops: Mapped[list[Session]] = relationship(
         secondary=registration_workshops, order_by="Session.starts_at"
     )
+    speakers: Mapped[list[Speaker]] = relationship(secondary=speaker_registrations)
 
     __table_args__ = (
         UniqueConstraint("edition_id", "email_key", name="uq_registrations_edition_id_email_key"),

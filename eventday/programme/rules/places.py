@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from eventday.database import utcnow, write_transaction
 from eventday.domain import Violation
+from eventday.editions import images
 from eventday.extensions import db
 from eventday.programme.models import Edition, Room, Session, SessionStatus, Speaker, Track
 from eventday.programme.rules.checks import ScheduleError, describe, refuse_if_used
@@ -73,7 +74,27 @@ def _speaker_facts(speaker: Speaker) -> dict[str, Any]:
         "name": speaker.name,
         "affiliation": speaker.affiliation or None,
         "bio": shortened(speaker.bio) or None,
+        "bio_en": shortened(speaker.bio_en) or None,
+        "photo": speaker.photo_digest or None,
     }
+
+
+SPEAKER_PHOTO_SIDE = 400
+
+
+def _set_private(
+    speaker: Speaker, email: str, bio_en: str, photo: bytes | None, remove_photo: bool
+) -> None:
+    """The speaker's address, English bio and photo (re-encoded: never the bytes sent)."""
+    speaker.email, speaker.bio_en = email.strip(), bio_en.strip()
+    if photo:
+        try:
+            speaker.photo = images.clean_image(photo, SPEAKER_PHOTO_SIDE)
+        except images.ImageRefused as refused:
+            raise ScheduleError([Violation("photo", str(refused))]) from refused
+        speaker.photo_digest = images.digest(speaker.photo)
+    elif remove_photo:
+        speaker.photo, speaker.photo_digest = None, ""
 
 
 def add_room(
@@ -110,13 +131,22 @@ def add_track(
 
 
 def add_speaker(
-    edition_id: int, name: str, affiliation: str = "", bio: str = "", *, actor: int | None = None
+    edition_id: int,
+    name: str,
+    affiliation: str = "",
+    bio: str = "",
+    *,
+    email: str = "",
+    bio_en: str = "",
+    photo: bytes | None = None,
+    actor: int | None = None,
 ) -> Speaker:
     with write_transaction(edition_id):
         name = _check_name(name, limit=200)
         speaker = Speaker(
             edition_id=edition_id, name=name, affiliation=affiliation.strip(), bio=bio.strip()
         )
+        _set_private(speaker, email, bio_en, photo, remove_photo=False)
         db.session.add(speaker)
         touch_programme(edition_id)
         record_change(edition_id, actor, "speaker_add", {}, _speaker_facts(speaker), "name")
@@ -219,13 +249,25 @@ def update_speaker(
     affiliation: str = "",
     bio: str = "",
     *,
+    email: str | None = None,
+    bio_en: str | None = None,
+    photo: bytes | None = None,
+    remove_photo: bool = False,
     actor: int | None = None,
 ) -> Speaker:
+    """Change a speaker; `email` and `bio_en` left None keep what the speaker has."""
     with write_transaction(edition_id):
         speaker = _in_edition(Speaker, edition_id, speaker_id)
         before = _speaker_facts(speaker)
         speaker.name = _check_name(name, limit=200)
         speaker.affiliation, speaker.bio = affiliation.strip(), bio.strip()
+        _set_private(
+            speaker,
+            speaker.email if email is None else email,
+            speaker.bio_en if bio_en is None else bio_en,
+            photo,
+            remove_photo,
+        )
         for session in speaker.sessions:  # the DESCRIPTION names the speakers
             session.updated_at = utcnow()
         touch_programme(edition_id)
