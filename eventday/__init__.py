@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from eventday.accounts import user_views
     from eventday.accounts import views as accounts
     from eventday.admin import (
+        by_hand_views,
         edition_views,
         editions_views,
         identity_views,
@@ -146,7 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from eventday.admin import views as admin
     from eventday.editions import identity_views as public_identity
-    from eventday.programme import archive_views
+    from eventday.programme import archive_views, speaker_photos
     from eventday.programme import views as programme
     from eventday.registration import labels as registration_labels
     from eventday.registration import views as registration
@@ -157,10 +158,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(site.bp)
     app.register_blueprint(programme.bp)
     app.register_blueprint(archive_views.bp)
+    app.register_blueprint(speaker_photos.bp)
     app.register_blueprint(registration.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(registration_views.bp)
+    app.register_blueprint(by_hand_views.bp)
     app.register_blueprint(user_views.bp)
     app.register_blueprint(programme_views.bp)
     app.register_blueprint(edition_views.bp)

@@ -21,9 +21,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, select, text
 
 from eventday import create_app
+from eventday.editions.lifecycle import EditionDraft, create_edition
 from eventday.extensions import db
 from eventday.programme import rules
-from eventday.editions.lifecycle import EditionDraft, create_edition
 from eventday.programme.models import Edition
 
 PG_URL = os.environ.get("EVENTDAY_TEST_DATABASE_URL")

@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "promote": _l("promoted from the waiting list"),
     "cancel": _l("cancelled"),
     "resend": _l("mail sent again"),
+    "register_by_hand": _l("registered by an organiser"),
     "edit": _l("details changed"),
     "retype": _l("profile changed"),
     "checkin": _l("checked in"),

@@ -199,6 +199,9 @@ def add_speaker() -> Response | tuple[str, int]:
             form.name.data,
             form.affiliation.data or "",
             form.bio.data or "",
+            email=form.email.data or "",
+            bio_en=form.bio_en.data or "",
+            photo=form.photo_bytes(),
             actor=current_user.id,
         ),
         _("Speaker added."),
@@ -250,6 +253,9 @@ def edit(what: str, item_id: int) -> Response | tuple[str, int]:
             form.name.data,
             form.affiliation.data or "",
             form.bio.data or "",
+            email=form.email.data or "",
+            bio_en=form.bio_en.data or "",
+            photo=form.photo_bytes(),
             actor=current_user.id,
         )
 

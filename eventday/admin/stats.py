@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from eventday.extensions import db
 from eventday.programme.models import Edition
 from eventday.registration import capacity
-from eventday.registration.type_rules import type_rules
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
+from eventday.registration.type_rules import type_rules
 
 
 @dataclasses.dataclass(frozen=True)
@@ -56,7 +56,10 @@ def overview(edition: Edition) -> Overview:
         checked_in=checked_in or 0,
         capacity=edition.capacity,
         quotas={
-            kind.value: (counts[(kind.value, RegistrationStatus.CONFIRMED)], rules[kind].seats(edition.capacity))
+            kind.value: (
+                counts[(kind.value, RegistrationStatus.CONFIRMED)],
+                rules[kind].seats(edition.capacity),
+            )
             for kind in StakeholderType
         },
         workshops=capacity.workshop_seats(edition.id),

@@ -62,6 +62,12 @@ TYPE_COLOURS: dict[str, Colour] = {
     "association": (168, 67, 15),  # orange, 6.0:1
     "industry": (126, 34, 206),  # purple, 7.0:1
 }
+# A speaker's, a staff member's or a guest's band says their role instead of their type.
+ROLE_COLOURS: dict[str, Colour] = {
+    "speaker": (157, 23, 77),  # crimson, 7.9:1
+    "staff": (17, 24, 39),  # near black, 17.7:1
+    "guest": (71, 85, 105),  # slate, 7.6:1
+}
 INK: Colour = (0, 0, 0)
 GREY: Colour = (85, 85, 85)
 WHITE: Colour = (255, 255, 255)
@@ -107,10 +113,16 @@ class Badge:
     edition_name: str
     qr_data: str
     reference: str
+    # "attendee", or the role an organiser gave (ROLE_COLOURS): then the band says the role.
+    role: str = "attendee"
 
     def __post_init__(self) -> None:
         if self.stakeholder_type not in TYPE_COLOURS:
             raise ValueError(f"unknown stakeholder type {self.stakeholder_type!r}")
+
+    @property
+    def band_colour(self) -> Colour:
+        return ROLE_COLOURS.get(self.role) or TYPE_COLOURS[self.stakeholder_type]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -398,7 +410,7 @@ def _add_logo(pdf: FPDF, png: bytes | None) -> Logo | None:
 
 def _draw_badge(pdf: FPDF, badge: Badge, left: float, top: float, logo: Logo | None) -> None:
     """Draws `badge` with its top left corner at (`left`, `top`) mm on the current page."""
-    pdf.set_fill_color(*TYPE_COLOURS[badge.stakeholder_type])
+    pdf.set_fill_color(*badge.band_colour)
     band_top = top + BADGE_HEIGHT_MM - BAND_HEIGHT_MM
     pdf.rect(left, band_top, BADGE_WIDTH_MM, BAND_HEIGHT_MM, style="F")
     _draw_qr(pdf, badge.qr_data, left + QR_X_MM, top + QR_Y_MM)

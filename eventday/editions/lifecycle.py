@@ -100,7 +100,10 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
     rooms = {r.id: rules.add_room(copy.id, r.name, r.capacity).id for r in source.rooms}
     tracks = {t.id: rules.add_track(copy.id, t.name, t.colour).id for t in source.tracks}
     speakers = {
-        s.id: rules.add_speaker(copy.id, s.name, s.affiliation, s.bio).id for s in source.speakers
+        s.id: rules.add_speaker(
+            copy.id, s.name, s.affiliation, s.bio, email=s.email, bio_en=s.bio_en, photo=s.photo
+        ).id
+        for s in source.speakers
     }
     zone = source.zone
     for session in programme_sessions(source_id):

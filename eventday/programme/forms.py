@@ -6,6 +6,8 @@ import datetime as dt
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileAllowed, FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
@@ -14,7 +16,7 @@ from eventday.i18n import local_date
 from eventday.programme.labels import KIND_LABELS
 from eventday.programme.models import Edition
 from eventday.programme.rules import SessionDraft
-from eventday.validation import CleanText, choices
+from eventday.validation import CleanText, EmailAddress, choices
 
 CLOCK = re.compile(r"([01]?\d|2[0-3])[:hH.]([0-5]\d)")
 
@@ -106,3 +108,24 @@ class SpeakerForm(PostedForm):
     bio = TextAreaField(
         _l("Short biography"), validators=[Optional(), CleanText(2000, multiline=True)]
     )
+    bio_en = TextAreaField(
+        _l("Short biography in English"),
+        validators=[Optional(), CleanText(2000, multiline=True)],
+    )
+    email = StringField(
+        _l("E-mail (never shown to the public)"),
+        filters=[strip],
+        validators=[Optional(), CleanText(254), EmailAddress()],
+    )
+    photo = FileField(
+        _l("Photo"),
+        description=_l("A PNG, JPEG or WebP image; a new one replaces the old."),
+        validators=[
+            FileAllowed(["png", "jpg", "jpeg", "webp"], _l("A PNG, JPEG or WebP image, please."))
+        ],
+    )
+
+    def photo_bytes(self) -> bytes | None:
+        """The photo sent with the form, read once, or None when no file came."""
+        file = self.photo.data
+        return (file.read() or None) if isinstance(file, FileStorage) else None

@@ -244,6 +244,10 @@ class Speaker(db.Model):
         secondary=session_speakers, back_populates="speakers"
     )
 
+    def bio_in(self, language: str) -> str:
+        """The bio in `language` where there is one, the French one otherwise."""
+        return (self.bio_en if language == "en" else "") or self.bio
+
 
 class Session(db.Model):
     """One slot of the programme. Written only through programme.rules."""

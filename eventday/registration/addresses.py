@@ -168,3 +168,17 @@ def _stale() -> AddressRefused:
             )
         ]
     )
+
+
+def mail_lost_link(edition_id: int, email: str) -> None:
+    """The manage link mailed to `email` if a registration of the edition uses it (at most
+    once an hour); nothing otherwise, and the caller is told nothing either way."""
+    with write_transaction(edition_id):
+        found = db.session.scalars(
+            select(Registration).where(
+                Registration.edition_id == edition_id,
+                Registration.email_key == email_key(email),
+            )
+        ).first()
+        outbox = mail_manage_link(found) if found is not None and not found.is_cancelled else []
+    mail.deliver(outbox)

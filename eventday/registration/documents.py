@@ -9,7 +9,7 @@ from eventday.badges.qr import qr_svg
 from eventday.editions.identity import badge_logo
 from eventday.programme import calendar
 from eventday.programme.models import Session, SessionKind, programme_sessions
-from eventday.registration.labels import stakeholder_label
+from eventday.registration.labels import ROLE_LABELS, stakeholder_label
 from eventday.registration.models import Registration
 from eventday.registration.tokens import checkin_code
 from eventday.urls import public_base_url, session_url
@@ -19,7 +19,10 @@ def badge_of(registration: Registration, language: str | None = None) -> Badge:
     """The badge's content, the type in `language`: by default the attendee's own (their badge
     from their page); organisers print in theirs, so a sheet never mixes languages."""
     with force_locale(language or registration.language):
-        type_label = stakeholder_label(registration.stakeholder_type)
+        role_label = ROLE_LABELS.get(registration.role)
+        type_label = (
+            str(role_label) if role_label else stakeholder_label(registration.stakeholder_type)
+        )
     return Badge(
         first_name=registration.first_name,
         last_name=registration.last_name,
@@ -29,6 +32,7 @@ def badge_of(registration: Registration, language: str | None = None) -> Badge:
         edition_name=registration.edition.name,
         qr_data=checkin_code(registration.edition_id, registration.reference),
         reference=registration.reference,
+        role=registration.role,
     )
 
 
@@ -45,9 +49,14 @@ def qr_code_svg(registration: Registration, title: str) -> str:
 
 
 def agenda_sessions(registration: Registration) -> list[Session]:
-    """The sessions for everyone, and the attendee's own workshops once their seat is confirmed;
-    while one of their workshops runs, they are there, not at what overlaps it."""
-    own = {w.id for w in registration.workshops} if registration.is_confirmed else set()
+    """The sessions for everyone, and the attendee's own workshops and (for a speaker) the
+    sessions they speak in once their seat is confirmed; while one of their own runs, they
+    are there, not at what overlaps it."""
+    own = (
+        {w.id for w in registration.workshops} | {s.id for s in spoken_sessions(registration)}
+        if registration.is_confirmed
+        else set()
+    )
     sessions = programme_sessions(registration.edition_id)
     attending = [s for s in sessions if s.id in own and not s.is_cancelled]
     return [
@@ -59,6 +68,12 @@ def agenda_sessions(registration: Registration) -> list[Session]:
             and not any(session.overlaps(workshop) for workshop in attending)
         )
     ]
+
+
+def spoken_sessions(registration: Registration) -> list[Session]:
+    """The sessions of the programme's speaker(s) this registration is linked to, in time order."""
+    spoken = {s.id: s for speaker in registration.speakers for s in speaker.sessions}
+    return sorted(spoken.values(), key=lambda s: (s.starts_at, s.id))
 
 
 def agenda_file(registration: Registration) -> bytes:

@@ -20,7 +20,12 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from eventday.forms import MultiCheckboxField, PostedForm, strip
 from eventday.programme.models import Session
 from eventday.registration.capacity import WorkshopSeats, workshop_clashes
-from eventday.registration.labels import ASSOCIATION_ROLES, POSITIONS, STAKEHOLDER_LABELS
+from eventday.registration.labels import (
+    ASSOCIATION_ROLES,
+    POSITIONS,
+    ROLE_LABELS,
+    STAKEHOLDER_LABELS,
+)
 from eventday.registration.models import StakeholderType
 from eventday.validation import (
     CleanText,
@@ -269,3 +274,65 @@ class EditForm(RegistrationForm):
 
 class ConfirmForm(PostedForm):
     """Only the CSRF token: a button that confirms (cancelling, erasing, a new address)."""
+
+
+class FindForm(PostedForm):
+    """The address a lost manage link is mailed to again."""
+
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give your e-mail address.")),
+            CleanText(254),
+            EmailAddress(),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def _optional_id(value: object) -> int | None:
+    return int(value) if value not in (None, "", "None") else None
+
+
+class ByHandForm(PostedForm):
+    """An organiser's registration of a speaker, a staff member or a guest."""
+
+    first_name = StringField(
+        _l("First name"),
+        filters=[strip],
+        validators=[DataRequired(), CleanText(100), PersonName()],
+    )
+    last_name = StringField(
+        _l("Last name"),
+        filters=[strip],
+        validators=[DataRequired(), CleanText(100), PersonName()],
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[DataRequired(), CleanText(254), EmailAddress()],
+    )
+    organisation = _text(_l("Organisation"))
+    stakeholder_type = SelectField(
+        _l("Profile"),
+        choices=choices((kind.value, label) for kind, label in STAKEHOLDER_LABELS.items()),
+    )
+    role = RadioField(
+        _l("Role"),
+        choices=choices(ROLE_LABELS.items()),
+        validators=[InputRequired(_l("Choose a role."))],
+    )
+    language = SelectField(
+        _l("Language for our e-mails"),
+        choices=choices([("fr", "Français"), ("en", "English")]),
+    )
+    speaker_id = SelectField(
+        _l("Speaker of the programme"),
+        description=_l("For a speaker: the sessions they speak in join their agenda."),
+        coerce=_optional_id,
+        validate_choice=False,
+    )
+
+    def offer_speakers(self, speakers: Sequence[tuple[int, str]]) -> None:
+        self.speaker_id.choices = choices([("", _l("None")), *speakers])

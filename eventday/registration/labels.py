@@ -14,6 +14,13 @@ STAKEHOLDER_LABELS = {
     StakeholderType.INDUSTRY: _l("Industry"),
 }
 
+# The roles an organiser gives by hand (registration/by_hand.py), as badges and pages name them.
+ROLE_LABELS = {
+    "speaker": _l("Speaker"),
+    "staff": _l("Staff"),
+    "guest": _l("Guest"),
+}
+
 STATUS_LABELS = {
     RegistrationStatus.PENDING_APPROVAL: _l("Awaiting approval"),
     RegistrationStatus.CONFIRMED: _l("Confirmed"),
@@ -105,6 +112,10 @@ def language_label(code: str) -> str:
     return name or code
 
 
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         stakeholder_label=stakeholder_label,
@@ -112,4 +123,5 @@ def init_app(app: Flask) -> None:
         answer_label=answer_label,
         answer_value=answer_value,
         language_label=language_label,
+        role_label=role_label,
     )

@@ -28,7 +28,7 @@ from eventday.extensions import db, limiter
 from eventday.forms import show_refusal
 from eventday.programme.models import Edition, edition_or_404
 from eventday.registration import addresses, capacity, documents, robots
-from eventday.registration.forms import ConfirmForm, EditForm, RegistrationForm
+from eventday.registration.forms import ConfirmForm, EditForm, FindForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
 
 bp = Blueprint("registration", __name__)
@@ -351,6 +351,18 @@ def erase(token: str) -> Response | str:
         edition=registration.edition,
         form=form,
     )
+
+
+@bp.route("/registration/find", methods=["GET", "POST"])
+@limiter.limit(_registration_limit, methods=["POST"])
+def find() -> str:
+    """A lost link mailed again: the same answer whether the address is registered or not."""
+    edition = edition_or_404()
+    form = FindForm()
+    sent = form.validate_on_submit()
+    if sent:
+        addresses.mail_lost_link(edition.id, form.email.data)
+    return render_template("registration/find.html", edition=edition, form=form, sent=sent)
 
 
 @bp.get("/registration/<token>/data.json")

@@ -17,9 +17,7 @@ depends_on = None
 def upgrade():
     # Plain ALTER TABLE and a new table only, never a batch: on SQLite a batch rebuilds the
     # table, and dropping the old one with foreign keys on would cascade deletes.
-    op.add_column(
-        "speakers", sa.Column("bio_en", sa.Text(), nullable=False, server_default="")
-    )
+    op.add_column("speakers", sa.Column("bio_en", sa.Text(), nullable=False, server_default=""))
     op.add_column(
         "speakers", sa.Column("email", sa.String(length=254), nullable=False, server_default="")
     )
@@ -52,9 +50,7 @@ def upgrade():
             "registration_id", "speaker_id", name=op.f("pk_speaker_registrations")
         ),
     )
-    op.create_index(
-        "ix_speaker_registrations_speaker_id", "speaker_registrations", ["speaker_id"]
-    )
+    op.create_index("ix_speaker_registrations_speaker_id", "speaker_registrations", ["speaker_id"])
 
 
 def downgrade():
