@@ -55,7 +55,7 @@ lint: $(BIN)/eventday
 	$(BIN)/ruff check eventday tests bench
 
 extract-messages: $(BIN)/eventday
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o eventday/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -o eventday/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i eventday/translations/messages.pot -d eventday/translations --no-fuzzy-matching
 
 bench: $(BIN)/eventday translations

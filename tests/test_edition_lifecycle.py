@@ -186,3 +186,42 @@ def test_the_database_holds_one_current_edition_at_most(app: Flask, year: dict):
             )
             db.session.flush()
         db.session.rollback()
+
+
+def test_an_archived_edition_s_programme_no_longer_changes(app: Flask, year: dict):
+    organiser = signed_in(app, "organiser")
+    _copy(organiser)
+    draft = _edition(app, "journee-2028")
+    with app.app_context():
+        lifecycle.publish(draft.id, actor=None)
+        session = db.session.scalars(
+            select(Session).where(Session.edition_id == year["id"]).order_by(Session.id)
+        ).first()
+        with pytest.raises(rules.ArchivedProgramme):
+            rules.save_session(
+                year["id"],
+                rules.SessionDraft(
+                    title="Changé après coup",
+                    kind=session.kind,
+                    starts_at=session.starts_at,
+                    ends_at=session.ends_at,
+                    room_id=session.room_id,
+                ),
+                session.id,
+            )
+        with pytest.raises(rules.ArchivedProgramme):
+            rules.cancel_session(year["id"], session.id)
+        session_id = session.id
+    # Through the editor, working on the archived edition: refused with the reason.
+    post_form(organiser, "/admin/editions/", "/admin/editions/choose", {"edition": str(year["id"])})
+    answer = post_form(
+        organiser, "/admin/programme/", f"/admin/programme/sessions/{session_id}/cancel"
+    )
+    page = (
+        text(organiser.get(answer.headers["Location"]))
+        if answer.status_code == 303
+        else text(answer)
+    )
+    assert "archived" in page
+    with app.app_context():
+        assert not db.session.get_one(Session, session_id).is_cancelled

@@ -84,7 +84,9 @@ def test_a_photo_that_is_not_an_image_is_refused_and_a_real_one_re_encoded(
 
     page = b"<html><script>alert(1)</script></html>"
     refused = edit_speaker(organiser, speaker_id, photo=(io.BytesIO(page), "photo.png"))
-    assert refused.status_code == 422
+    assert refused.status_code == 303
+    shown = organiser.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "This file is not a PNG, JPEG or WebP image." in shown
     with app.app_context():
         assert db.session.get_one(Speaker, speaker_id).photo is None
 

@@ -211,7 +211,7 @@ def save_identity(
             _set_image(identity, "favicon", drawn)
             identity.favicon_uploaded = False
         # The site icon is in every cached page's head.
-        rules.touch_programme(edition_id)
+        rules.raise_version(edition_id)
     return identity
 
 

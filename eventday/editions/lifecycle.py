@@ -161,11 +161,11 @@ def publish(edition_id: int, actor: int | None) -> Edition:
         former = db.session.scalars(select(Edition).where(Edition.is_current)).first()
         if former is not None:
             former.state = EditionState.ARCHIVED
-            rules.touch_programme(former.id)
+            rules.raise_version(former.id)
             # The unique index on the current edition is checked row by row: archive first.
             db.session.flush()
         edition.state = EditionState.CURRENT
-        rules.touch_programme(edition.id)
+        rules.raise_version(edition.id)
         audit.record(
             edition.id,
             actor,

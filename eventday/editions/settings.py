@@ -15,7 +15,7 @@ from eventday.database import write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme import rules
-from eventday.programme.models import Edition
+from eventday.programme.models import Edition, EditionState
 from eventday.registration import capacity
 from eventday.registration.type_rules import TypeRule, write_type_rules
 
@@ -71,7 +71,7 @@ def update_edition(
             changes.update(write_type_rules(edition_id, chosen_rules))
         if changes:
             audit.record(edition_id, actor, "edition_settings", None, changes)
-            rules.touch_programme(edition_id)
+            rules.raise_version(edition_id)
         # More seats, or a larger share, may be what waitlisted attendees were waiting for.
         outbox = capacity.refill(edition_id, actor)
     mail.deliver(outbox)
@@ -80,6 +80,10 @@ def update_edition(
 
 def _refusals(edition: Edition, settings: EditionSettings, days: int) -> list[Violation]:
     violations = []
+    if days and edition.state == EditionState.ARCHIVED:
+        violations.append(
+            Violation("start_date", _("This edition is archived: its programme no longer changes."))
+        )
     if settings.end_date < settings.start_date:
         violations.append(Violation("end_date", _("The last day cannot come before the first.")))
     opens, closes = settings.registration_opens_at, settings.registration_closes_at

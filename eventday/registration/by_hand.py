@@ -72,7 +72,7 @@ def register_by_hand(
         registration.speakers = [speaker] if speaker else []
         db.session.add(registration)
         db.session.flush()
-        audit.record(edition_id, actor, "register_by_hand", registration.id, {"role": role})
+        audit.record(edition_id, actor, "register_by_hand", registration.id, {"role": [None, role]})
         outbox = [mail.enqueue(registration, mail.MailKind.CONFIRMED)]
     mail.deliver(outbox)
     return registration

@@ -4,6 +4,7 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from eventday.registration.models import RegistrationStatus, StakeholderType
 
@@ -15,10 +16,11 @@ STAKEHOLDER_LABELS = {
 }
 
 # The roles an organiser gives by hand (registration/by_hand.py), as badges and pages name them.
+# (A context of their own: "Staff" is also a researcher's position, with other words in French.)
 ROLE_LABELS = {
-    "speaker": _l("Speaker"),
-    "staff": _l("Staff"),
-    "guest": _l("Guest"),
+    "speaker": lazy_pgettext("badge role", "Speaker"),
+    "staff": lazy_pgettext("badge role", "Staff"),
+    "guest": lazy_pgettext("badge role", "Guest"),
 }
 
 STATUS_LABELS = {

@@ -36,9 +36,10 @@ from eventday.programme.rules.places import (
     update_track,
 )
 from eventday.programme.rules.sessions import cancel_session, delete_session, save_session
-from eventday.programme.rules.traces import touch_programme
+from eventday.programme.rules.traces import ArchivedProgramme, raise_version, touch_programme
 
 __all__ = [
+    "ArchivedProgramme",
     "ScheduleError",
     "SessionDraft",
     "Violation",
@@ -55,6 +56,7 @@ __all__ = [
     "same_local_time",
     "sessions_outside",
     "save_session",
+    "raise_version",
     "touch_programme",
     "update_room",
     "update_speaker",

@@ -4,18 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
+from flask_babel import gettext as _
+from sqlalchemy import select, update
 
 from eventday.admin import audit
+from eventday.domain import DomainError, Violation
 from eventday.extensions import db
-from eventday.programme.models import Edition
+from eventday.programme.models import Edition, EditionState
 
 # Abstracts and biographies are written in the history cut to this many characters.
 TEXT_IN_HISTORY = 80
 
 
+class ArchivedProgramme(DomainError):
+    """An archived edition's programme stays as it was on its day."""
+
+
 def touch_programme(edition_id: int) -> None:
-    """Raise the programme's version (in the caller's transaction): caches and calendars refresh."""
+    """A programme write: refused for an archived edition (its programme is kept as it was,
+    with its calendars), else the programme's version raised (in the caller's transaction)."""
+    state = db.session.scalar(select(Edition.state).where(Edition.id == edition_id))
+    if state == EditionState.ARCHIVED:
+        raise ArchivedProgramme(
+            [Violation("", _("This edition is archived: its programme no longer changes."))]
+        )
+    raise_version(edition_id)
+
+
+def raise_version(edition_id: int) -> None:
+    """Raise the programme's version (in the caller's transaction): caches and calendars
+    refresh. For what changes the public pages without changing the programme (settings,
+    identity, publishing)."""
     db.session.execute(
         update(Edition)
         .where(Edition.id == edition_id)
