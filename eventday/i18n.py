@@ -42,9 +42,17 @@ def remember_language(response: Response) -> Response:
     return response
 
 
+# English dates the British way ("25/01/2027", "25 Jan 2027"), and a full date without the
+# comma either locale puts after the weekday: "lundi 25 janvier 2027", "Monday 25 January 2027".
+DATE_LOCALES = {"en": "en_GB"}
+FULL_DATE = "EEEE d MMMM y"
+
+
 def local_date(moment: dt.date, fmt: str = "full") -> str:
-    """A date in the page's language ("lundi 18 janvier 2027")."""
-    return format_date(moment, format=fmt, locale=str(get_locale()))
+    """A date in the page's language ("lundi 18 janvier 2027", "Monday 18 January 2027")."""
+    language = str(get_locale())
+    pattern = FULL_DATE if fmt == "full" else fmt
+    return format_date(moment, format=pattern, locale=DATE_LOCALES.get(language, language))
 
 
 def local_time(moment: dt.datetime, zone: ZoneInfo | str) -> str:
@@ -59,10 +67,20 @@ def local_datetime(moment: dt.datetime, zone: ZoneInfo | str, fmt: str = "medium
     return f"{local_date(moment.astimezone(zone).date(), fmt)} {local_time(moment, zone)}"
 
 
+def localised(item: object, field: str, language: str | None = None) -> str:
+    """`item`'s text in `language` (the page's by default): its English where it has one
+    (`title_en` beside `title`), the French otherwise."""
+    if (language or str(get_locale())) == "en":
+        english = getattr(item, f"{field}_en", "")
+        if english:
+            return english
+    return getattr(item, field)
+
+
 def init_app(app: Flask) -> None:
     app.after_request(remember_language)
     app.jinja_env.globals.update(
-        local_date=local_date, local_time=local_time, local_datetime=local_datetime
+        local_date=local_date, local_time=local_time, local_datetime=local_datetime, tr=localised
     )
 
 

@@ -107,6 +107,7 @@ def personal_data_json(registration: Registration) -> str:
             "checked_in_at": _when(registration.checked_in_at),
             "checked_in_desk": registration.checked_in_desk,
             "badge_printed_at": _when(registration.badge_printed_at),
+            "role": registration.role,
             "history": [
                 {
                     "action": entry.action,

@@ -35,6 +35,7 @@ NOT_SECRET = {
     "slug",  # an edition's short name, public: /editions/<slug>/
     "edition_id",
     "sponsor_id",
+    "speaker_id",  # a speaker's photo: /speakers/<id>/photo.<digest>.png
     "digest",  # an image's content hash in its public address: /identity/…/logo.<digest>.png
 }
 SEARCHED = "Quillon"

@@ -188,7 +188,7 @@ def test_a_confirmed_registration_sends_one_mail_in_english_with_badge_and_agend
     assert "Your registration is confirmed. Your badge and your agenda are attached" in text
     assert f"{PUBLIC_URL}/registration/{alice.token}" in text
     assert f"Reference: {alice.reference}" in text
-    assert "Monday, January 25, 2027" in text
+    assert "Monday 25 January 2027" in text
     assert "- Atelier A (10:00–11:00)" in text
 
     files = attachments(message)

@@ -207,7 +207,7 @@ def test_the_find_form_answers_alike_and_mails_only_a_known_address_once_an_hour
     organiser = signed_in(app, "organiser")
     assert by_hand(organiser, role="guest").status_code == 303
     visitor = app.test_client()
-    assert 'href="/registration/find"' in visitor.get("/register").get_data(as_text=True)
+    assert 'href="/registration/find"' in visitor.get("/register?lang=en").get_data(as_text=True)
 
     def find(email: str):
         token = form_csrf_token(visitor, "/registration/find")

@@ -19,6 +19,9 @@ from eventday.validation import CleanText
 
 class EditionForm(PostedForm):
     name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(200)])
+    name_en = StringField(
+        _l("Name in English (optional)"), filters=[strip], validators=[Optional(), CleanText(200)]
+    )
     start_date = DateField(_l("First day"), validators=[InputRequired()])
     end_date = DateField(_l("Last day"), validators=[InputRequired()])
     venue_name = StringField(_l("Venue"), filters=[strip], validators=[Optional(), CleanText(200)])
@@ -27,6 +30,10 @@ class EditionForm(PostedForm):
     )
     description = TextAreaField(
         _l("Description"), validators=[Optional(), CleanText(5000, multiline=True)]
+    )
+    description_en = TextAreaField(
+        _l("Description in English (optional)"),
+        validators=[Optional(), CleanText(5000, multiline=True)],
     )
     capacity = IntegerField(
         _l("Seats (empty: no limit)"), validators=[Optional(), NumberRange(min=0, max=100_000)]
@@ -88,6 +95,8 @@ class EditionForm(PostedForm):
             registration_closes_at=moment(self.closes_day.data, self.closes_time.data),
             mail_note_fr=self.mail_note_fr.data or "",
             mail_note_en=self.mail_note_en.data or "",
+            name_en=self.name_en.data or "",
+            description_en=self.description_en.data or "",
         )
 
 

@@ -113,6 +113,16 @@ class IdentityForm(PostedForm):
         filters=[strip],
         validators=[Optional(), CleanText(2000, multiline=True)],
     )
+    transport_en = TextAreaField(
+        _l("Getting there by public transport, in English (optional)"),
+        filters=[strip],
+        validators=[Optional(), CleanText(2000, multiline=True)],
+    )
+    accessibility_en = TextAreaField(
+        _l("Accessibility of the venue, in English (optional)"),
+        filters=[strip],
+        validators=[Optional(), CleanText(2000, multiline=True)],
+    )
     logo = image_field(
         _l("Logo"),
         _l(
@@ -140,6 +150,8 @@ class IdentityForm(PostedForm):
             transport=self.transport.data or "",
             map_url=self.map_url.data or "",
             accessibility=self.accessibility.data or "",
+            transport_en=self.transport_en.data or "",
+            accessibility_en=self.accessibility_en.data or "",
         )
 
     @property

@@ -167,7 +167,11 @@ def add_room() -> Response | tuple[str, int]:
     return _add(
         form,
         lambda: rules.add_room(
-            edition.id, form.name.data, form.capacity.data, actor=current_user.id
+            edition.id,
+            form.name.data,
+            form.capacity.data,
+            actor=current_user.id,
+            name_en=form.name_en.data or "",
         ),
         _("Room added."),
     )
@@ -181,7 +185,11 @@ def add_track() -> Response | tuple[str, int]:
     return _add(
         form,
         lambda: rules.add_track(
-            edition.id, form.name.data, form.colour.data.strip(), actor=current_user.id
+            edition.id,
+            form.name.data,
+            form.colour.data.strip(),
+            actor=current_user.id,
+            name_en=form.name_en.data or "",
         ),
         _("Track added."),
     )
@@ -241,11 +249,21 @@ def edit(what: str, item_id: int) -> Response | tuple[str, int]:
     def save() -> object:
         if what == "rooms":
             return rules.update_room(
-                edition.id, item_id, form.name.data, form.capacity.data, actor=current_user.id
+                edition.id,
+                item_id,
+                form.name.data,
+                form.capacity.data,
+                actor=current_user.id,
+                name_en=form.name_en.data or "",
             )
         if what == "tracks":
             return rules.update_track(
-                edition.id, item_id, form.name.data, form.colour.data.strip(), actor=current_user.id
+                edition.id,
+                item_id,
+                form.name.data,
+                form.colour.data.strip(),
+                actor=current_user.id,
+                name_en=form.name_en.data or "",
             )
         return rules.update_speaker(
             edition.id,

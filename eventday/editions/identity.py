@@ -39,8 +39,10 @@ class EditionIdentity(db.Model):
     controller_address: Mapped[str] = mapped_column(Text, default="")
     controller_email: Mapped[str] = mapped_column(String(254), default="")
     transport: Mapped[str] = mapped_column(Text, default="")
+    transport_en: Mapped[str] = mapped_column(Text, default="")
     map_url: Mapped[str] = mapped_column(String(500), default="")
     accessibility: Mapped[str] = mapped_column(Text, default="")
+    accessibility_en: Mapped[str] = mapped_column(Text, default="")
     # Deferred: pages read the digests (in the images' addresses), never the bytes.
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_digest: Mapped[str] = mapped_column(String(12), default="")
@@ -88,6 +90,8 @@ class IdentityDetails:
     transport: str = ""
     map_url: str = ""
     accessibility: str = ""
+    transport_en: str = ""
+    accessibility_en: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

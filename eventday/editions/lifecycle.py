@@ -97,22 +97,28 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
     with write_transaction(copy.id):
         new = db.session.get_one(Edition, copy.id)
         new.mail_note_fr, new.mail_note_en = source.mail_note_fr, source.mail_note_en
-    rooms = {r.id: rules.add_room(copy.id, r.name, r.capacity).id for r in source.rooms}
-    tracks = {t.id: rules.add_track(copy.id, t.name, t.colour).id for t in source.tracks}
+        new.name_en, new.description_en = source.name_en, source.description_en
+    rooms = {
+        r.id: rules.add_room(copy.id, r.name, r.capacity, name_en=r.name_en).id
+        for r in source.rooms
+    }
+    tracks = {
+        t.id: rules.add_track(copy.id, t.name, t.colour, name_en=t.name_en).id
+        for t in source.tracks
+    }
     speakers = {
         s.id: rules.add_speaker(
             copy.id, s.name, s.affiliation, s.bio, email=s.email, bio_en=s.bio_en, photo=s.photo
         ).id
         for s in source.speakers
     }
-    zone = source.zone
+    zone, days = source.zone, shift.days
     for session in programme_sessions(source_id):
         if session.is_cancelled:
             continue
 
         def moved(moment: dt.datetime) -> dt.datetime:
-            local = moment.astimezone(zone)
-            return dt.datetime.combine(local.date() + shift, local.time(), tzinfo=zone)
+            return rules.same_local_time(moment, zone, days)
 
         rules.save_session(
             copy.id,
@@ -126,6 +132,8 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
                 speaker_ids=tuple(speakers[s.id] for s in session.speakers),
                 capacity=session.capacity,
                 abstract=session.abstract,
+                title_en=session.title_en,
+                abstract_en=session.abstract_en,
             ),
         )
     return db.session.get_one(Edition, copy.id)

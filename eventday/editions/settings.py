@@ -35,6 +35,9 @@ class EditionSettings:
     registration_closes_at: dt.datetime | None
     mail_note_fr: str
     mail_note_en: str
+    # The English beside the French ("": the French is shown in English too).
+    name_en: str = ""
+    description_en: str = ""
 
 
 class EditionRefused(DomainError):

@@ -10,8 +10,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from flask_babel import force_locale
 from icalendar import Calendar, Event, Timezone, vDuration
 
+from eventday.i18n import localised
+from eventday.programme.labels import kind_label
 from eventday.programme.models import Edition, Room, Session
 
 PRODID = "-//eventday//eventday programme//FR"
@@ -26,23 +29,28 @@ def session_uid(edition: Edition, session: Session, base_url: str) -> str:
     return f"{edition.slug}-session-{session.id}@{domain}"
 
 
-def _location(edition: Edition, session: Session) -> str:
-    parts = [session.room.name if session.room else "", edition.venue_name, edition.venue_address]
+def _location(edition: Edition, session: Session, language: str) -> str:
+    room = localised(session.room, "name", language) if session.room else ""
+    parts = [room, edition.venue_name, edition.venue_address]
     return ", ".join(" ".join(p.split()) for p in parts if p)
 
 
-def _description(session: Session, url: str) -> str:
+def _description(session: Session, url: str, language: str) -> str:
     lines = [
         f"{speaker.name} ({speaker.affiliation})" if speaker.affiliation else speaker.name
         for speaker in session.speakers
     ]
-    if session.abstract:
-        lines += ["", session.abstract]
+    abstract = localised(session, "abstract", language)
+    if abstract:
+        lines += ["", abstract]
     lines += ["", url]
     return "\n".join(lines).strip()
 
 
-def session_event(edition: Edition, session: Session, base_url: str, url: str) -> Event:
+def session_event(
+    edition: Edition, session: Session, base_url: str, url: str, language: str = "fr"
+) -> Event:
+    """One session as a VEVENT, its texts in `language` (the French where no English)."""
     event = Event()
     event.add("uid", session_uid(edition, session, base_url))
     event.add("dtstamp", session.updated_at)
@@ -51,12 +59,16 @@ def session_event(edition: Edition, session: Session, base_url: str, url: str) -
     event.add("sequence", session.sequence)
     event.add("dtstart", edition.local(session.starts_at))
     event.add("dtend", edition.local(session.ends_at))
-    event.add("summary", session.title)
-    event.add("location", _location(edition, session))
-    event.add("description", _description(session, url))
+    event.add("summary", localised(session, "title", language))
+    event.add("location", _location(edition, session, language))
+    event.add("description", _description(session, url, language))
     event.add("url", url)
     event.add("status", "CANCELLED" if session.is_cancelled else "CONFIRMED")
-    categories = [session.kind] + ([session.track.name] if session.track else [])
+    # In words ("Atelier", "Maladies rares"), as a calendar program shows them.
+    with force_locale(language):
+        categories = [kind_label(session.kind)]
+    if session.track:
+        categories.append(localised(session.track, "name", language))
     event.add("categories", categories)
     return event
 
@@ -68,8 +80,9 @@ def build_calendar(
     name: str,
     base_url: str,
     session_url: SessionUrl,
+    language: str = "fr",
 ) -> bytes:
-    """An iCalendar file of `sessions`, with the edition's VTIMEZONE."""
+    """An iCalendar file of `sessions`, with the edition's VTIMEZONE, in `language`."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -80,7 +93,9 @@ def build_calendar(
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     for session in sessions:
-        calendar.add_component(session_event(edition, session, base_url, session_url(session)))
+        calendar.add_component(
+            session_event(edition, session, base_url, session_url(session), language)
+        )
     # A VTIMEZONE covering the edition's year(s) only, not every rule since 1970.
     calendar.add_missing_timezones(
         first_date=dt.date(edition.start_date.year, 1, 1),
@@ -106,15 +121,16 @@ def programme_document(
     sessions: Iterable[Session],
     *,
     session_url: SessionUrl,
+    language: str = "fr",
 ) -> dict:
-    """The JSON document of /programme.json (see CONTRACT.md)."""
+    """The JSON document of /programme.json (see CONTRACT.md), its texts in `language`."""
 
     def when(moment: dt.datetime) -> str:
         return edition.local(moment).isoformat()
 
     return {
         "edition": {
-            "name": edition.name,
+            "name": localised(edition, "name", language),
             "slug": edition.slug,
             "timezone": edition.timezone,
             "start": when(edition.starts_at),
@@ -123,16 +139,19 @@ def programme_document(
             "end_date": edition.end_date.isoformat(),
             "venue": {"name": edition.venue_name, "address": edition.venue_address},
         },
-        "rooms": [{"name": room.name, "capacity": room.capacity} for room in rooms],
+        "language": language,
+        "rooms": [
+            {"name": localised(room, "name", language), "capacity": room.capacity} for room in rooms
+        ],
         "sessions": [
             {
                 "id": session.id,
-                "title": session.title,
+                "title": localised(session, "title", language),
                 "kind": session.kind,
                 "start": when(session.starts_at),
                 "end": when(session.ends_at),
-                "room": session.room.name if session.room else None,
-                "track": session.track.name if session.track else None,
+                "room": localised(session.room, "name", language) if session.room else None,
+                "track": localised(session.track, "name", language) if session.track else None,
                 "speakers": [
                     {"name": speaker.name, "affiliation": speaker.affiliation}
                     for speaker in session.speakers
@@ -140,7 +159,7 @@ def programme_document(
                 "capacity": session.seats if session.is_workshop else None,
                 "status": session.status,
                 "sequence": session.sequence,
-                "abstract": session.abstract,
+                "abstract": localised(session, "abstract", language),
                 "url": session_url(session),
                 "updated": session.updated_at.isoformat(),
             }

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from werkzeug.datastructures import MultiDict
 
-from eventday.programme.models import Session
+from eventday.programme.models import Room, Session, Track
 
 FILTER_KEYS = ("track", "kind", "room")
 # More values than this in one filter is not a person choosing: ignore the rest.
@@ -41,14 +41,21 @@ class ProgrammeFilter:
         return [(k, v) for k, values in zip(FILTER_KEYS, self.key(), strict=True) for v in values]
 
     def matches(self, session: Session) -> bool:
-        if self.track and (session.track is None or session.track.name not in self.track):
+        # A track or room is named in French or in English, as the page or feed showed it.
+        if self.track and not _named(session.track, self.track):
             return False
         if self.kind and session.kind not in self.kind:
             return False
-        return not (self.room and (session.room is None or session.room.name not in self.room))
+        return not (self.room and not _named(session.room, self.room))
 
     def apply(self, sessions: Iterable[Session]) -> list[Session]:
         return [s for s in sessions if self.matches(s)]
+
+
+def _named(place: Track | Room | None, names: frozenset[str]) -> bool:
+    return place is not None and (
+        place.name in names or bool(place.name_en) and place.name_en in names
+    )
 
 
 NO_FILTER = ProgrammeFilter()

@@ -52,6 +52,13 @@ class SessionForm(PostedForm):
     abstract = TextAreaField(
         _l("Abstract"), validators=[Optional(), CleanText(10_000, multiline=True)]
     )
+    title_en = StringField(
+        _l("Title in English (optional)"), filters=[strip], validators=[Optional(), CleanText(300)]
+    )
+    abstract_en = TextAreaField(
+        _l("Abstract in English (optional)"),
+        validators=[Optional(), CleanText(10_000, multiline=True)],
+    )
 
     def offer(self, edition: Edition) -> None:
         """The choices of this edition: its days, rooms, tracks and speakers."""
@@ -85,16 +92,24 @@ class SessionForm(PostedForm):
             speaker_ids=tuple(self.speaker_ids.data or ()),
             capacity=self.capacity.data,
             abstract=self.abstract.data or "",
+            title_en=self.title_en.data or "",
+            abstract_en=self.abstract_en.data or "",
         )
 
 
 class RoomForm(PostedForm):
     name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(120)])
+    name_en = StringField(
+        _l("Name in English (optional)"), filters=[strip], validators=[Optional(), CleanText(120)]
+    )
     capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0, max=100_000)])
 
 
 class TrackForm(PostedForm):
     name = StringField(_l("Name"), filters=[strip], validators=[InputRequired(), CleanText(120)])
+    name_en = StringField(
+        _l("Name in English (optional)"), filters=[strip], validators=[Optional(), CleanText(120)]
+    )
     colour = StringField(
         _l("Colour (#RRGGBB)"), default="#4a5568", validators=[InputRequired(), CleanText(7)]
     )

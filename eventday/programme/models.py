@@ -70,6 +70,8 @@ class Edition(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Each *_en column: the English beside the French, "" where none is given.
+    name_en: Mapped[str] = mapped_column(String(200), default="")
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
@@ -77,6 +79,7 @@ class Edition(db.Model):
     venue_name: Mapped[str] = mapped_column(String(200), default="")
     venue_address: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
     # The organisers' own words added to every mail, per language.
     mail_note_fr: Mapped[str] = mapped_column(Text, default="")
     mail_note_en: Mapped[str] = mapped_column(Text, default="")
@@ -188,6 +191,7 @@ class Room(db.Model):
         ForeignKey("editions.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -207,6 +211,7 @@ class Track(db.Model):
         ForeignKey("editions.id", ondelete="CASCADE"), index=True
     )
     name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120), default="")
     colour: Mapped[str] = mapped_column(String(7), default="#4a5568")
 
     edition: Mapped[Edition] = relationship(back_populates="tracks")
@@ -259,8 +264,10 @@ class Session(db.Model):
         ForeignKey("editions.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
     kind: Mapped[str] = mapped_column(String(20))
     abstract: Mapped[str] = mapped_column(Text, default="")
+    abstract_en: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     room_id: Mapped[int | None] = mapped_column(

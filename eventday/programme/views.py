@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from eventday.extensions import db
+from eventday.i18n import localised, requested_language
 from eventday.programme import calendar
 from eventday.programme.cache import ProgrammeState, programme_cache
 from eventday.programme.fastpath import mark_replayable
@@ -60,7 +61,7 @@ def cached(
         request.endpoint,
         tuple(sorted((request.view_args or {}).items())),
         filters.key(),
-        str(get_locale()) if per_language else None,
+        str(get_locale()) if per_language else feed_language(),
     )
     rendered = programme_cache().get(
         key, lambda: build(edition or db.session.get_one(Edition, state.edition_id), filters)
@@ -116,27 +117,37 @@ def _session_or_404(edition: Edition, session_id: int) -> Session:
     return found
 
 
+def feed_language() -> str:
+    """A calendar's or a feed's language: ?lang= (programs send no useful Accept-Language,
+    and one subscribed URL must always give the same words), French by default."""
+    return requested_language() or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def session_ics(session_id: int) -> Callable[[Edition, ProgrammeFilter], bytes]:
     def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
         found = _session_or_404(edition, session_id)
+        language = feed_language()
         return calendar.build_calendar(
             edition,
             [found],
-            name=f"{edition.name} — {found.title}",
+            name=f"{localised(edition, 'name', language)} — {localised(found, 'title', language)}",
             base_url=public_base_url(),
             session_url=session_url,
+            language=language,
         )
 
     return build
 
 
 def programme_ics(edition: Edition, filters: ProgrammeFilter) -> bytes:
+    language = feed_language()
     return calendar.build_calendar(
         edition,
         filters.apply(programme_sessions(edition.id)),
-        name=edition.name,
+        name=localised(edition, "name", language),
         base_url=public_base_url(),
         session_url=session_url,
+        language=language,
     )
 
 
@@ -146,6 +157,7 @@ def programme_data(edition: Edition, filters: ProgrammeFilter) -> bytes:
         edition.rooms,
         filters.apply(programme_sessions(edition.id)),
         session_url=session_url,
+        language=feed_language(),
     )
     return json.dumps(document, ensure_ascii=False).encode()
 

@@ -7,6 +7,7 @@ from flask_babel import force_locale
 from eventday.badges.pdf import Badge, badge_pdf
 from eventday.badges.qr import qr_svg
 from eventday.editions.identity import badge_logo
+from eventday.i18n import localised
 from eventday.programme import calendar
 from eventday.programme.models import Session, SessionKind, programme_sessions
 from eventday.registration.labels import ROLE_LABELS, stakeholder_label
@@ -77,12 +78,14 @@ def spoken_sessions(registration: Registration) -> list[Session]:
 
 
 def agenda_file(registration: Registration) -> bytes:
-    """The personal agenda: same UIDs and SEQUENCE as /programme.ics, so it follows changes."""
+    """The personal agenda: same UIDs and SEQUENCE as /programme.ics, so it follows changes;
+    in the language the attendee registered in."""
     edition = registration.edition
     return calendar.build_calendar(
         edition,
         agenda_sessions(registration),
-        name=edition.name,
+        name=localised(edition, "name", registration.language),
         base_url=public_base_url(),
         session_url=session_url,
+        language=registration.language,
     )

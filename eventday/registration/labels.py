@@ -2,9 +2,8 @@
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 
 from eventday.registration.models import RegistrationStatus, StakeholderType
 

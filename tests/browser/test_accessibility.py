@@ -31,12 +31,14 @@ PUBLIC = {
     "home": "/",
     "programme": "/programme",
     "register": "/register",
+    "find-registration": "/registration/find",
     "privacy": "/privacy",
     "admin-login": "/admin/login",
 }
 ORGANISERS = {
     "dashboard": "/admin/",
     "registrations": "/admin/registrations",
+    "register-by-hand": "/admin/registrations/new",
     "checkin": "/admin/checkin",
     "programme-editor": "/admin/programme/",
     "edition": "/admin/edition/",

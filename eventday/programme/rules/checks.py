@@ -39,6 +39,9 @@ class SessionDraft:
     speaker_ids: tuple[int, ...] = ()
     capacity: int | None = None
     abstract: str = ""
+    # The English beside the French ("": the French is shown in English too).
+    title_en: str = ""
+    abstract_en: str = ""
 
 
 class ScheduleError(DomainError):
@@ -90,6 +93,12 @@ def check_session(
     elif len(title) > TITLE_MAX:
         violations.append(
             Violation("title", _("The title is too long (at most %(n)d characters).", n=TITLE_MAX))
+        )
+    if len(draft.title_en.strip()) > TITLE_MAX:
+        violations.append(
+            Violation(
+                "title_en", _("The title is too long (at most %(n)d characters).", n=TITLE_MAX)
+            )
         )
     if draft.kind not in set(SessionKind):
         violations.append(Violation("kind", _("Unknown kind of session.")))

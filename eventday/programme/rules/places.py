@@ -98,16 +98,24 @@ def _set_private(
 
 
 def add_room(
-    edition_id: int, name: str, capacity: int | None = None, *, actor: int | None = None
+    edition_id: int,
+    name: str,
+    capacity: int | None = None,
+    *,
+    actor: int | None = None,
+    name_en: str = "",
 ) -> Room:
     with write_transaction(edition_id):
         name = _check_name(name)
+        name_en = _check_name(name_en) if name_en.strip() else ""
         _check_seats(capacity)
         _refuse_taken_name(Room, edition_id, name)
         position = db.session.scalar(
             select(func.count()).select_from(Room).where(Room.edition_id == edition_id)
         )
-        room = Room(edition_id=edition_id, name=name, capacity=capacity, position=position)
+        room = Room(
+            edition_id=edition_id, name=name, name_en=name_en, capacity=capacity, position=position
+        )
         db.session.add(room)
         touch_programme(edition_id)
         record_change(edition_id, actor, "room_add", {}, _room_facts(room), "name")
@@ -116,13 +124,19 @@ def add_room(
 
 
 def add_track(
-    edition_id: int, name: str, colour: str = "#4a5568", *, actor: int | None = None
+    edition_id: int,
+    name: str,
+    colour: str = "#4a5568",
+    *,
+    actor: int | None = None,
+    name_en: str = "",
 ) -> Track:
     with write_transaction(edition_id):
         name = _check_name(name)
+        name_en = _check_name(name_en) if name_en.strip() else ""
         _check_colour(colour)
         _refuse_taken_name(Track, edition_id, name)
-        track = Track(edition_id=edition_id, name=name, colour=colour.lower())
+        track = Track(edition_id=edition_id, name=name, name_en=name_en, colour=colour.lower())
         db.session.add(track)
         touch_programme(edition_id)
         record_change(edition_id, actor, "track_add", {}, _track_facts(track), "name")
@@ -185,12 +199,19 @@ def delete_speaker(edition_id: int, speaker_id: int, *, actor: int | None = None
 
 
 def update_room(
-    edition_id: int, room_id: int, name: str, capacity: int | None, *, actor: int | None = None
+    edition_id: int,
+    room_id: int,
+    name: str,
+    capacity: int | None,
+    *,
+    actor: int | None = None,
+    name_en: str = "",
 ) -> Room:
     """Rename a room or change its seats (never below a workshop's seats held there)."""
     with write_transaction(edition_id):
         room = _in_edition(Room, edition_id, room_id)
         name = _check_name(name)
+        name_en = _check_name(name_en) if name_en.strip() else ""
         _refuse_taken_name(Room, edition_id, name, own_id=room_id)
         _check_seats(capacity)
         if capacity is not None:
@@ -216,8 +237,8 @@ def update_room(
                     ]
                 )
         before = _room_facts(room)
-        renamed = room.name != name
-        room.name, room.capacity = name, capacity
+        renamed = (room.name, room.name_en) != (name, name_en)
+        room.name, room.name_en, room.capacity = name, name_en, capacity
         if renamed:  # the room is in every LOCATION: calendars must learn the new name
             for session in db.session.scalars(select(Session).where(Session.room_id == room_id)):
                 session.sequence += 1
@@ -228,15 +249,22 @@ def update_room(
 
 
 def update_track(
-    edition_id: int, track_id: int, name: str, colour: str, *, actor: int | None = None
+    edition_id: int,
+    track_id: int,
+    name: str,
+    colour: str,
+    *,
+    actor: int | None = None,
+    name_en: str = "",
 ) -> Track:
     with write_transaction(edition_id):
         track = _in_edition(Track, edition_id, track_id)
         name = _check_name(name)
+        name_en = _check_name(name_en) if name_en.strip() else ""
         _check_colour(colour)
         _refuse_taken_name(Track, edition_id, name, own_id=track_id)
         before = _track_facts(track)
-        track.name, track.colour = name, colour.lower()
+        track.name, track.name_en, track.colour = name, name_en, colour.lower()
         touch_programme(edition_id)
         record_change(edition_id, actor, "track_edit", before, _track_facts(track), "name")
     return track

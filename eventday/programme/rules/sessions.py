@@ -69,6 +69,8 @@ def save_session(
         session.title = title
         session.kind = draft.kind
         session.abstract = draft.abstract.strip()
+        session.title_en = draft.title_en.strip()
+        session.abstract_en = draft.abstract_en.strip()
         session.starts_at = draft.starts_at
         session.ends_at = draft.ends_at
         session.room_id = draft.room_id
