@@ -129,9 +129,12 @@ def paris(day: dt.date, clock: str) -> dt.datetime:
 
 
 def make_edition(
-    start: dt.date = dt.date(2027, 1, 25), end: dt.date | None = None, slug: str = "test-day"
+    start: dt.date = dt.date(2027, 1, 25),
+    end: dt.date | None = None,
+    slug: str = "test-day",
+    state: str = "current",
 ) -> Edition:
-    """A bare edition (call inside an app context)."""
+    """A bare edition (call inside an app context); a current one archives the former."""
     return create_edition(
         EditionDraft(
             name="Journée d'essai",
@@ -140,7 +143,8 @@ def make_edition(
             end_date=end or start,
             venue_name="Hôpital d'essai",
             venue_address="1 rue de l'Exemple, 75013 Paris",
-        )
+        ),
+        state=state,
     )
 
 

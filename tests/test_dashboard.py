@@ -128,7 +128,7 @@ def test_the_per_day_chart_has_axes_local_dates_and_a_text_alternative(
     ]
     assert not ISO_DATE.search(visible(page)), ISO_DATE.search(visible(page))
     english = chart(text(organiser.get("/admin/?lang=en")))
-    assert "Dec 1" in english and "December 1, 2026" in english
+    assert "1 Dec" in english and "1 December 2026" in english
 
 
 def test_latest_changes_say_whose_registration_changed(

@@ -198,7 +198,7 @@ def test_the_privacy_notice_and_the_dashboard_state_the_retention_period(
     notice = text(english_client(app).get("/privacy"))
     assert "At the latest 90 days after the day" in notice
     dashboard = text(signed_in(app, Role.ORGANISER).get("/admin/"))
-    assert "Personal data is kept until Sunday, April 25, 2027 at the latest" in dashboard
+    assert "Personal data is kept until Sunday 25 April 2027 at the latest" in dashboard
     # Organisers are told what to do in words; the command is in the README, for whoever runs it.
     assert "ask whoever runs the server to remove it" in dashboard
     assert "eventday anonymise" not in dashboard

@@ -77,7 +77,7 @@ def test_a_new_session_is_in_the_history_with_the_organiser_and_its_facts_in_wor
         [
             f"Title: — → {BIOPSY}",
             "Kind: — → Workshop",
-            "Time: — → Jan 25, 2027 19:00–20:00",
+            "Time: — → 25 Jan 2027 19:00–20:00",
             "Room: — → Salle Dausset",
             "Track: — → Maladies rares",
             "Speakers: — → Dr Léa Nguyen",
@@ -98,7 +98,7 @@ def test_a_change_says_which_session_and_what_changed_in_the_reader_s_language(
     assert changed.changes == [
         f"Title: {BIOPSY}",
         "Kind: Workshop → Talk",
-        "Time: Jan 25, 2027 19:00–20:00 → Jan 25, 2027 19:30–20:30",
+        "Time: 25 Jan 2027 19:00–20:00 → 25 Jan 2027 19:30–20:30",
     ]
     in_french = history(organiser, lang="fr")[0]
     assert in_french.what == "session modifiée"

@@ -54,7 +54,7 @@ def test_the_page_says_when_the_registration_was_made_in_local_time(
     status = re.search(r'<section class="status[^"]*">(.*?)</section>', page, re.S).group(1)
     assert "Inscription le mardi 1 décembre 2026 à 13:00" in visible(status)
     english = text(organiser.get(f"/admin/registrations/{registration_id}?lang=en"))
-    assert "Registered on Tuesday, December 1, 2026 at 13:00" in visible(english)
+    assert "Registered on Tuesday 1 December 2026 at 13:00" in visible(english)
 
 
 def test_the_mail_language_is_named_in_the_readers_words(

@@ -535,7 +535,7 @@ MISSING = {"room_id": 9999, "track_id": 9999, "speaker_ids": (9999,)}
 
 @pytest.mark.parametrize("field", list(FOREIGN))
 def test_a_room_track_or_speaker_of_another_edition_is_refused(edition_id, field):
-    other_edition = make_edition(DAY, slug="autre-journee").id
+    other_edition = make_edition(DAY, slug="autre-journee", state="draft").id
     foreign = FOREIGN[field](other_edition)
 
     violation = only_refusal(
@@ -556,7 +556,7 @@ def test_a_room_track_or_speaker_that_does_not_exist_is_refused(edition_id, fiel
 
 
 def test_a_room_of_another_edition_does_not_clash_with_ours(edition_id):
-    other_edition = make_edition(DAY, slug="autre-journee").id
+    other_edition = make_edition(DAY, slug="autre-journee", state="draft").id
     theirs = rules.add_room(other_edition, "Amphi Charcot").id
     ours = rules.add_room(edition_id, "Amphi Charcot").id
     make_session(other_edition, DAY, "10:00", "11:00", title="Leur plénière", room_id=theirs)
@@ -584,7 +584,7 @@ NOT_FOUND: dict[str, Callable[[int, int, int], object]] = {
 
 @pytest.mark.parametrize("write", list(NOT_FOUND))
 def test_an_unknown_edition_or_session_is_not_found_and_nothing_changes(edition_id, write):
-    other_edition = make_edition(DAY, slug="autre-journee").id
+    other_edition = make_edition(DAY, slug="autre-journee", state="draft").id
     session = make_session(edition_id, DAY, "10:00", "11:00", title="Ouverture")
 
     with pytest.raises(LookupError):
@@ -801,7 +801,7 @@ def test_every_write_raises_the_programme_version(edition_id):
 
 
 def test_a_write_to_one_edition_leaves_another_editions_version_alone(edition_id):
-    other_edition = make_edition(DAY, slug="autre-journee").id
+    other_edition = make_edition(DAY, slug="autre-journee", state="draft").id
     before = programme_version(other_edition)
 
     rules.add_room(edition_id, "Amphi Charcot")
@@ -932,7 +932,7 @@ def test_a_second_room_of_the_same_name_is_refused(edition_id, again):
 
 
 def test_another_edition_may_have_a_room_of_the_same_name(edition_id):
-    other_edition = make_edition(DAY, slug="autre-journee").id
+    other_edition = make_edition(DAY, slug="autre-journee", state="draft").id
     rules.add_room(other_edition, "Amphi Charcot")
 
     room = rules.add_room(edition_id, " Amphi Charcot ", 300)

@@ -16,6 +16,8 @@ import math
 from babel.dates import format_skeleton
 from flask_babel import get_locale
 
+from eventday.i18n import DATE_LOCALES
+
 WIDTH = 640
 HEIGHT = 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 24, 12, 36  # room for the count labels and the dates
@@ -55,8 +57,9 @@ class BarChart:
 
 
 def day_label(day: dt.date) -> str:
-    """A day as an axis writes it: "25 janv." in French, "Jan 25" in English."""
-    return format_skeleton("dMMM", day, locale=str(get_locale()))
+    """A day as an axis writes it, as the pages write dates: "25 janv.", "25 Jan"."""
+    language = str(get_locale())
+    return format_skeleton("dMMM", day, locale=DATE_LOCALES.get(language, language))
 
 
 def per_day(days: list[tuple[dt.date, int]]) -> BarChart | None:

@@ -22,8 +22,8 @@ COLUMNS = [
     ("sessions", "abstract_en", sa.Text()),
     ("rooms", "name_en", sa.String(length=120)),
     ("tracks", "name_en", sa.String(length=120)),
-    ("edition_identity", "transport_en", sa.Text()),
-    ("edition_identity", "accessibility_en", sa.Text()),
+    ("edition_identities", "transport_en", sa.Text()),
+    ("edition_identities", "accessibility_en", sa.Text()),
 ]
 
 
