@@ -160,7 +160,7 @@ def test_the_organisers_face_filled_in_refused_and_shown_on_the_home_page(
     page.goto("/admin/edition/identity/")
     page.get_by_label("Organising network").fill("Réseau d'essai")
     page.get_by_label("Data controller", exact=True).fill("Association d'essai")
-    page.get_by_label("Getting there by public transport").fill("Métro 6, Glacière")
+    page.get_by_label("Getting there by public transport", exact=True).fill("Métro 6, Glacière")
     page.get_by_label("Link to a map").fill("https://www.openstreetmap.org/")
     page.locator("#logo").set_input_files(
         {"name": "logo.png", "mimeType": "image/png", "buffer": logo.getvalue()}
