@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import icalendar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -481,3 +482,30 @@ def test_saving_the_settings_shown_after_a_refused_copy_keeps_the_type_rules(
     assert type_settings(app, spring_edition)["industry"] == (None, True)
     industry = register(app, spring_edition, "Marc", "Industriel", "industry")
     assert status_of(app, industry) == "pending_approval"
+
+
+def test_moving_the_day_across_the_change_to_summer_time_keeps_local_times(
+    app: Flask, organiser: FlaskClient, spring_edition: int
+) -> None:
+    before = programme_of(app, spring_edition)
+    answer = save(
+        organiser,
+        start_date="2027-03-28",
+        end_date="2027-03-28",
+        opens_day="",
+        opens_time="",
+        closes_day="",
+        closes_time="",
+    )
+    assert answer.status_code == 303, visible(text(answer))[:2000]
+    after = programme_of(app, spring_edition)
+    for old, moved in zip(before, after, strict=True):
+        for end in ("starts_at", "ends_at"):
+            assert local_clock(moved[end]) == local_clock(old[end])
+            assert moved[end].astimezone(PARIS).date() == dt.date(2027, 3, 28)
+            # Summer time: the same wall-clock time, one hour less in UTC.
+            assert moved[end] - old[end] == dt.timedelta(hours=23)
+    calendar = icalendar.Calendar.from_ical(organiser.get("/programme.ics").data)
+    opening = next(e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Ouverture")
+    assert opening["DTSTART"].dt.strftime("%Y-%m-%d %H:%M") == "2027-03-28 09:00"
+    assert int(opening["SEQUENCE"]) >= 1

@@ -32,6 +32,7 @@ PUBLIC = {
     "programme": "/programme",
     "register": "/register",
     "find-registration": "/registration/find",
+    "editions": "/editions/",
     "privacy": "/privacy",
     "admin-login": "/admin/login",
 }
@@ -47,6 +48,7 @@ ORGANISERS = {
     "mail-wording": "/admin/edition/mails/confirmed",
     "history": "/admin/history",
     "statistics": "/admin/statistics",
+    "editions-admin": "/admin/editions/",
 }
 
 
