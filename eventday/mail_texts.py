@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventday.admin import audit
+from eventday import audit
 from eventday.database import write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db

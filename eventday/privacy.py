@@ -23,10 +23,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from eventday import mail
-from eventday.admin import audit
-from eventday.admin.audit import AuditEntry
-from eventday.admin.checkin import CheckinScan
+from eventday import audit, mail
+from eventday.audit import AuditEntry
+from eventday.checkin import CheckinScan
 from eventday.database import empty_sqlite_log, keep_private, utcnow, write_transaction
 from eventday.extensions import db
 from eventday.mail import MailKind, OutboxMail

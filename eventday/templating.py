@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask, request
 from flask_babel import get_locale
 
-from eventday.admin.audit import action_label
+from eventday.audit import action_label
 from eventday.programme.filters import FILTER_KEYS
 from eventday.programme.glance import headlines
 from eventday.programme.labels import edition_state_label, kind_label

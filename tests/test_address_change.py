@@ -87,7 +87,7 @@ def test_the_mailed_link_changes_the_address_after_a_click_and_only_once(app, cl
     assert confirmed.status_code == 303
     assert reload(app, bruno).email == "bruno.new@example.org"
     with app.app_context():
-        from eventday.admin.audit import AuditEntry
+        from eventday.audit import AuditEntry
 
         assert db.session.scalars(select(AuditEntry.action)).all()[-1] == "edit"
 

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from eventday.admin.audit import AuditEntry
+from eventday.audit import AuditEntry
 from eventday.extensions import db
 from tests import test_checkin_desk as desk_tests
 from tests.test_checkin_desk import (

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy import text as sql
 
 from eventday.accounts.models import User
-from eventday.admin.checkin import CheckinScan
+from eventday.checkin import CheckinScan
 from eventday.extensions import db
 from eventday.programme.models import Edition
 from eventday.registration import capacity

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from eventday.accounts.models import Role
-from eventday.admin.audit import AuditEntry
+from eventday.audit import AuditEntry
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.mail_texts import MailText

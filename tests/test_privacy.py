@@ -19,11 +19,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from eventday import checkin as checkin_desk
 from eventday import privacy
 from eventday.accounts.models import Role
-from eventday.admin import checkin as checkin_desk
 from eventday.admin import stats
-from eventday.admin.audit import AuditEntry
+from eventday.audit import AuditEntry
 from eventday.extensions import db
 from eventday.programme.models import Edition
 from eventday.registration import capacity

@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from eventday.admin.audit import AuditEntry
+from eventday.audit import AuditEntry
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.registration import capacity

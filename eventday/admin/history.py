@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eventday.admin.audit import AuditEntry
+from eventday.audit import AuditEntry
 from eventday.extensions import db
 from eventday.i18n import local_datetime, local_time
 from eventday.programme.labels import FACT_LABELS, kind_label

@@ -20,8 +20,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from eventday import checkin as checkin_desk
 from eventday.accounts.access import EVERYONE, ORGANISERS, organiser_blueprint, roles_required
-from eventday.admin import checkin as checkin_desk
 from eventday.admin import history as history_lines
 from eventday.admin.common import edition_or_404
 from eventday.admin.exports import csv_lines, spreadsheet_csv_lines, xlsx_file

@@ -15,10 +15,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from eventday import checkin as checkin_desk
 from eventday import privacy
 from eventday.accounts.access import EVERYONE, ORGANISERS, organiser_blueprint, roles_required
 from eventday.admin import charts, history, stats
-from eventday.admin import checkin as checkin_desk
 from eventday.admin.common import working_edition
 from eventday.forms import PostForm
 

@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from eventday import mail_texts
+from eventday import audit, mail_texts
 from eventday.accounts.models import User
-from eventday.admin import audit
 from eventday.database import write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.editions import identity

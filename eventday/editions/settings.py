@@ -9,8 +9,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from eventday import mail
-from eventday.admin import audit
+from eventday import audit, mail
 from eventday.database import write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db

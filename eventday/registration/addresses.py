@@ -20,8 +20,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
-from eventday import mail
-from eventday.admin import audit
+from eventday import audit, mail
 from eventday.database import utcnow, write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db

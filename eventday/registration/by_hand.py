@@ -14,8 +14,7 @@ import datetime as dt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventday import mail
-from eventday.admin import audit
+from eventday import audit, mail
 from eventday.database import utcnow, write_transaction
 from eventday.domain import Violation
 from eventday.extensions import db

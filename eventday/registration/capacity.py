@@ -26,8 +26,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from eventday import mail
-from eventday.admin import audit
+from eventday import audit, mail
 from eventday.database import utcnow, write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from eventday.admin import audit
+from eventday import audit
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme.models import Edition, EditionState

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, Index, Row, String, Text, bindparam, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from eventday.admin import audit
+from eventday import audit
 from eventday.database import UTCDateTime, utcnow, write_transaction
 from eventday.extensions import db
 from eventday.i18n import fold
