@@ -108,6 +108,11 @@ def test_a_photo_that_is_not_an_image_is_refused_and_a_real_one_re_encoded(
     assert photo.mimetype == "image/png"
     assert client.get(f"/speakers/{speaker_id}/photo.000000000000.png").status_code == 404
 
+    assert edit_speaker(organiser, speaker_id, remove_photo="y").status_code == 303
+    with app.app_context():
+        assert db.session.get_one(Speaker, speaker_id).photo is None
+    assert client.get(address).status_code == 404
+
 
 def by_hand(client: FlaskClient, **changes: object):
     data = {

@@ -274,6 +274,7 @@ def edit(what: str, item_id: int) -> Response | tuple[str, int]:
             email=form.email.data or "",
             bio_en=form.bio_en.data or "",
             photo=form.photo_bytes(),
+            remove_photo=bool(form.remove_photo.data),
             actor=current_user.id,
         )
 

@@ -8,7 +8,7 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
 from werkzeug.datastructures import FileStorage
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from eventday.forms import MultiCheckboxField, PostedForm, strip
@@ -139,6 +139,7 @@ class SpeakerForm(PostedForm):
             FileAllowed(["png", "jpg", "jpeg", "webp"], _l("A PNG, JPEG or WebP image, please."))
         ],
     )
+    remove_photo = BooleanField(_l("Remove the photo"))
 
     def photo_bytes(self) -> bytes | None:
         """The photo sent with the form, read once, or None when no file came."""
