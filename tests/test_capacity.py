@@ -27,6 +27,7 @@ from eventday.registration.models import (
     StakeholderSetting,
     registration_workshops,
 )
+from eventday.registration.seats import workshop_seats
 from tests.conftest import PUBLIC_URL, make_edition, make_session
 
 DAY = dt.date(2027, 1, 25)
@@ -118,7 +119,7 @@ def mail_body(recipient: str, kind: str) -> str:
 
 def seats_taken(edition_id: int) -> dict[str, int]:
     """Seats held in each workshop, by title, as workshop_seats() counts them."""
-    return {s.session.title: s.taken for s in capacity.workshop_seats(edition_id)}
+    return {s.session.title: s.taken for s in workshop_seats(edition_id)}
 
 
 def database_state() -> tuple:

@@ -18,7 +18,7 @@ from eventday.programme import rules
 from eventday.programme.cache import programme_cache
 from eventday.programme.forms import RoomForm, SessionForm, SpeakerForm, TrackForm
 from eventday.programme.models import Session, programme_sessions
-from eventday.registration import capacity
+from eventday.registration import workshops
 
 bp = organiser_blueprint("programme_admin", "/admin/programme")
 
@@ -85,7 +85,7 @@ def session(session_id: int | None = None) -> Response | tuple[str, int]:
         form=form,
         existing=existing,
         post_form=PostForm(),
-        attendees=capacity.workshop_attendees(existing.id) if existing else [],
+        attendees=workshops.workshop_attendees(existing.id) if existing else [],
     ), (422 if request.method == "POST" else 200)
 
 
@@ -136,7 +136,7 @@ def notify(session_id: int) -> Response:
         abort(404)
     if not PostForm().validate_on_submit():
         abort(400)
-    written = capacity.tell_attendees(found, current_user.id)
+    written = workshops.tell_attendees(found, current_user.id)
     flash(_("%(n)d attendees were written to.", n=written))
     return redirect(url_for(".session", session_id=session_id), code=303)
 

@@ -46,6 +46,7 @@ from eventday.programme.models import Edition
 from eventday.registration import capacity, documents
 from eventday.registration.labels import stakeholder_label
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
+from eventday.registration.seats import workshop_seats
 from eventday.registration.tokens import checkin_code
 from eventday.registration.views import edit_page
 from eventday.urls import database_id
@@ -73,7 +74,7 @@ def index() -> str:
         upto=latest_registration_id(edition.id),
         shown_at=utcnow().isoformat(),
         form=PostForm(),
-        workshops=capacity.workshop_seats(edition.id),
+        workshops=workshop_seats(edition.id),
         types=list(StakeholderType),
         statuses=list(RegistrationStatus),
     )

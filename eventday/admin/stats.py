@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from eventday.extensions import db
 from eventday.programme.models import Edition
-from eventday.registration import capacity
 from eventday.registration.models import Registration, RegistrationStatus, StakeholderType
+from eventday.registration.seats import WorkshopSeats, workshop_seats
 from eventday.registration.type_rules import type_rules
 
 
@@ -24,7 +24,7 @@ class Overview:
     checked_in: int
     capacity: int | None
     quotas: dict[str, tuple[int, int | None]]  # type → (confirmed, quota)
-    workshops: list[capacity.WorkshopSeats]
+    workshops: list[WorkshopSeats]
     per_day: list[tuple[dt.date, int]]  # registrations made each day, in the edition's zone
 
     def count(self, stakeholder_type: str, status: str) -> int:
@@ -62,7 +62,7 @@ def overview(edition: Edition) -> Overview:
             )
             for kind in StakeholderType
         },
-        workshops=capacity.workshop_seats(edition.id),
+        workshops=workshop_seats(edition.id),
         per_day=_per_day(edition),
     )
 

@@ -16,6 +16,7 @@ from eventday.extensions import db
 from eventday.programme import rules
 from eventday.programme.models import Edition, EditionState
 from eventday.registration import capacity
+from eventday.registration.seats import confirmed_count
 from eventday.registration.type_rules import TypeRule, write_type_rules
 
 
@@ -103,7 +104,7 @@ def _refusals(edition: Edition, settings: EditionSettings, days: int) -> list[Vi
     if opens and opens >= day_ends:
         violations.append(Violation("opens_day", _("Registration cannot open after the day.")))
     if settings.capacity is not None:
-        confirmed = capacity.confirmed_count(edition.id)
+        confirmed = confirmed_count(edition.id)
         if settings.capacity < confirmed:
             violations.append(
                 Violation(

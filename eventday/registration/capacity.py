@@ -18,30 +18,30 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from babel.lists import format_list
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from eventday import audit, mail
 from eventday.database import utcnow, write_transaction
-from eventday.domain import DomainError, Violation
+from eventday.domain import Violation
 from eventday.extensions import db
-from eventday.programme.models import Edition, Session, SessionKind, SessionStatus
+from eventday.programme.models import Edition, Session
 from eventday.registration import addresses, tokens
 from eventday.registration.models import (
     Registration,
     RegistrationStatus,
-    registration_workshops,
+)
+from eventday.registration.seats import (
+    RegistrationRefused,
+    Seats,
+    chosen_workshops,
+    count_seats,
+    full_workshops,
+    refuse_full,
 )
 from eventday.registration.type_rules import TypeRule, type_rules, write_type_rules
-
-
-class RegistrationRefused(DomainError):
-    """The registration cannot be taken as asked; nothing was written."""
 
 
 class AlreadyRegistered(Exception):
@@ -65,21 +65,6 @@ class Applicant:
     workshop_ids: tuple[int, ...] = ()
 
 
-@dataclasses.dataclass(frozen=True)
-class WorkshopSeats:
-    session: Session
-    seats: int | None
-    taken: int
-
-    @property
-    def left(self) -> int | None:
-        return None if self.seats is None else max(0, self.seats - self.taken)
-
-    @property
-    def is_full(self) -> bool:
-        return self.left == 0
-
-
 def set_type_rules(edition_id: int, chosen: dict[str, TypeRule], actor: int | None = None) -> None:
     """Each type's quota and approval rule; a lower quota waitlists nobody already in."""
     with write_transaction(edition_id):
@@ -95,142 +80,6 @@ def refill(edition_id: int, actor: int | None) -> list[int]:
     capacity): the first waitlisted who now fit are confirmed; their mails' ids."""
     promoted = _promote(db.session.get_one(Edition, edition_id), actor)
     return [mail.enqueue(p, mail.MailKind.PROMOTED) for p in promoted]
-
-
-def workshop_seats(edition_id: int) -> list[WorkshopSeats]:
-    """Every scheduled workshop of the edition with its seats taken by confirmed attendees."""
-    taken = dict(
-        db.session.execute(
-            select(registration_workshops.c.session_id, func.count())
-            .join(Registration, Registration.id == registration_workshops.c.registration_id)
-            .where(
-                Registration.edition_id == edition_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-            .group_by(registration_workshops.c.session_id)
-        ).all()
-    )
-    workshops = db.session.scalars(
-        select(Session)
-        .where(
-            Session.edition_id == edition_id,
-            Session.kind == SessionKind.WORKSHOP,
-            Session.status == SessionStatus.SCHEDULED,
-        )
-        .order_by(Session.starts_at, Session.id)
-    )
-    return [WorkshopSeats(w, w.seats, taken.get(w.id, 0)) for w in workshops]
-
-
-@dataclasses.dataclass
-class _Seats:
-    """Seats taken by confirmed registrations, counted under the edition's lock."""
-
-    total: int
-    by_type: Counter[str]
-    by_workshop: dict[int, WorkshopSeats]
-
-    def fits(
-        self, edition: Edition, rule: TypeRule, stakeholder_type: str, workshop_ids: Iterable[int]
-    ) -> bool:
-        if edition.capacity is not None and self.total >= edition.capacity:
-            return False
-        quota = rule.seats(edition.capacity)
-        if quota is not None and self.by_type[stakeholder_type] >= quota:
-            return False
-        return not any(self.by_workshop[w].is_full for w in workshop_ids if w in self.by_workshop)
-
-    def take(self, stakeholder_type: str, workshop_ids: Iterable[int]) -> None:
-        self.total += 1
-        self.by_type[stakeholder_type] += 1
-        for w in workshop_ids:
-            seats = self.by_workshop.get(w)
-            if seats is not None:  # a cancelled workshop holds no seats
-                self.by_workshop[w] = dataclasses.replace(seats, taken=seats.taken + 1)
-
-
-def confirmed_count(edition_id: int) -> int:
-    """How many attendees hold a seat of the edition."""
-    return _count_seats(edition_id).total
-
-
-def _count_seats(edition_id: int) -> _Seats:
-    by_type = Counter(
-        dict(
-            db.session.execute(
-                select(Registration.stakeholder_type, func.count())
-                .where(
-                    Registration.edition_id == edition_id,
-                    Registration.status == RegistrationStatus.CONFIRMED,
-                )
-                .group_by(Registration.stakeholder_type)
-            ).all()
-        )
-    )
-    workshops = {seats.session.id: seats for seats in workshop_seats(edition_id)}
-    return _Seats(sum(by_type.values()), by_type, workshops)
-
-
-def _chosen_workshops(
-    edition_id: int, workshop_ids: Sequence[int], seats: dict[int, WorkshopSeats]
-) -> list[Session]:
-    """The chosen workshops, refused if unknown, cancelled or overlapping each other."""
-    chosen = []
-    for workshop_id in dict.fromkeys(workshop_ids):
-        if workshop_id not in seats:
-            raise RegistrationRefused(
-                [Violation("workshops", _("One of the chosen workshops does not exist."))]
-            )
-        chosen.append(seats[workshop_id].session)
-    chosen.sort(key=lambda s: s.starts_at)
-    clashes = workshop_clashes(chosen)
-    if clashes:
-        raise RegistrationRefused(clashes)
-    return chosen
-
-
-def workshop_clashes(workshops: Iterable[Session]) -> list[Violation]:
-    """One refusal for each group of chosen workshops running at the same time, naming them.
-
-    The registration form asks this too, to show a clash with the form's other mistakes
-    rather than after them; `register` and `update` decide, under the edition's lock.
-    """
-    groups: list[list[Session]] = []
-    for workshop in sorted(workshops, key=lambda s: (s.starts_at, s.id)):
-        if groups and any(workshop.overlaps(other) for other in groups[-1]):
-            groups[-1].append(workshop)
-        else:
-            groups.append([workshop])
-    return [
-        Violation(
-            "workshops",
-            _(
-                "%(workshops)s take place at the same time: choose one of them.",
-                workshops=format_list(
-                    [_("“%(title)s”", title=w.title) for w in group], locale=get_locale()
-                ),
-            ),
-        )
-        for group in groups
-        if len(group) > 1
-    ]
-
-
-def _full_workshops(seats: _Seats, workshops: Iterable[Session], holding: Iterable[int] = ()):
-    held = set(holding)
-    return [w for w in workshops if w.id not in held and seats.by_workshop[w.id].is_full]
-
-
-def _refuse_full(full: Sequence[Session]) -> RegistrationRefused:
-    return RegistrationRefused(
-        [
-            Violation(
-                "workshops",
-                _("The workshop “%(title)s” is now full: please choose another.", title=w.title),
-            )
-            for w in full
-        ]
-    )
 
 
 def _new_reference(edition: Edition) -> str:
@@ -288,15 +137,15 @@ def _create(
     now: dt.datetime,
     reusing: Registration | None = None,
 ) -> Registration:
-    seats = _count_seats(edition.id)
-    workshops = _chosen_workshops(edition.id, applicant.workshop_ids, seats.by_workshop)
+    seats = count_seats(edition.id)
+    workshops = chosen_workshops(edition.id, applicant.workshop_ids, seats.by_workshop)
     rule = type_rules(edition)[applicant.stakeholder_type]
     if rule.needs_approval:
         status = RegistrationStatus.PENDING_APPROVAL
     elif seats.fits(edition, rule, applicant.stakeholder_type, ()):
-        full = _full_workshops(seats, workshops)
+        full = full_workshops(seats, workshops)
         if full:
-            raise _refuse_full(full)
+            raise refuse_full(full)
         status = RegistrationStatus.CONFIRMED
     else:
         status = RegistrationStatus.WAITLISTED
@@ -377,12 +226,12 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
             email_key = registration.email_key
         elif email_key != registration.email_key:
             addresses.refuse_if_taken(registration, email_key)
-        seats = _count_seats(edition_id)
-        workshops = _chosen_workshops(edition_id, applicant.workshop_ids, seats.by_workshop)
+        seats = count_seats(edition_id)
+        workshops = chosen_workshops(edition_id, applicant.workshop_ids, seats.by_workshop)
         if registration.is_confirmed:
-            full = _full_workshops(seats, workshops, holding=(w.id for w in registration.workshops))
+            full = full_workshops(seats, workshops, holding=(w.id for w in registration.workshops))
             if full:
-                raise _refuse_full(full)
+                raise refuse_full(full)
         retyped = applicant.stakeholder_type != registration.stakeholder_type
         status = registration.status
         if retyped:
@@ -418,7 +267,7 @@ def update(registration_id: int, applicant: Applicant, actor: int | None = None)
 
 
 def _retype(
-    registration: Registration, new_type: str, workshops: Sequence[Session], seats: _Seats
+    registration: Registration, new_type: str, workshops: Sequence[Session], seats: Seats
 ) -> str:
     """The status a registration takes when an organiser changes its stakeholder type.
 
@@ -492,7 +341,7 @@ def promote_waiting(edition_id: int, actor: int | None = None) -> list[Registrat
 
 
 def _promote(edition: Edition, actor: int | None) -> list[Registration]:
-    seats = _count_seats(edition.id)
+    seats = count_seats(edition.id)
     rules = type_rules(edition)
     waiting = db.session.scalars(
         select(Registration)
@@ -525,7 +374,7 @@ def decide(registration_id: int, approve: bool, actor: int | None = None) -> Reg
                 [Violation("", _("This registration is not awaiting approval."))]
             )
         if approve:
-            seats = _count_seats(edition_id)
+            seats = count_seats(edition_id)
             rule = type_rules(registration.edition)[registration.stakeholder_type]
             workshops = [w.id for w in registration.workshops]
             fits = seats.fits(registration.edition, rule, registration.stakeholder_type, workshops)
@@ -548,7 +397,7 @@ def promote(registration_id: int, actor: int | None = None) -> Registration:
         registration = db.session.get_one(Registration, registration_id)
         if registration.status != RegistrationStatus.WAITLISTED:
             raise RegistrationRefused([Violation("", _("This registration is not waitlisted."))])
-        seats = _count_seats(edition_id)
+        seats = count_seats(edition_id)
         rule = type_rules(registration.edition)[registration.stakeholder_type]
         workshops = [w.id for w in registration.workshops]
         if not seats.fits(registration.edition, rule, registration.stakeholder_type, workshops):
@@ -570,37 +419,6 @@ def resend(registration_id: int, actor: int | None = None) -> None:
         audit.record(registration.edition_id, actor, "resend", registration.id)
         outbox = [mail.enqueue(registration, mail.MailKind.for_status(registration.status))]
     mail.deliver(outbox)
-
-
-def workshop_attendees(session_id: int) -> list[Registration]:
-    """The confirmed attendees holding a seat in a workshop, by name."""
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .join(
-                registration_workshops, registration_workshops.c.registration_id == Registration.id
-            )
-            .where(
-                registration_workshops.c.session_id == session_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-            .order_by(Registration.name_key)
-        )
-    )
-
-
-def tell_attendees(session: Session, actor: int | None) -> int:
-    """Mail a workshop's attendees that it moved or was cancelled; how many were written to."""
-    with write_transaction(session.edition_id):
-        outbox = [
-            mail.enqueue(r, mail.MailKind.SESSION_CHANGED, session=session)
-            for r in workshop_attendees(session.id)
-        ]
-        audit.record(
-            session.edition_id, actor, "notify_session", None, {"session": [None, session.title]}
-        )
-    mail.deliver(outbox)
-    return len(outbox)
 
 
 def carry_over(source_id: int, target_id: int, actor: int | None) -> None:

@@ -19,7 +19,6 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from eventday.forms import MultiCheckboxField, PostedForm, strip
 from eventday.programme.models import Session
-from eventday.registration.capacity import WorkshopSeats, workshop_clashes
 from eventday.registration.labels import (
     ASSOCIATION_ROLES,
     POSITIONS,
@@ -27,6 +26,7 @@ from eventday.registration.labels import (
     STAKEHOLDER_LABELS,
 )
 from eventday.registration.models import StakeholderType
+from eventday.registration.seats import WorkshopSeats, workshop_clashes
 from eventday.validation import (
     CleanText,
     EmailAddress,

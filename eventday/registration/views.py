@@ -30,6 +30,7 @@ from eventday.programme.models import Edition, edition_or_404
 from eventday.registration import addresses, capacity, documents, robots
 from eventday.registration.forms import ConfirmForm, EditForm, FindForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
+from eventday.registration.seats import workshop_seats
 
 bp = Blueprint("registration", __name__)
 
@@ -58,7 +59,7 @@ def _registration_or_404(token: str) -> Registration:
 
 
 def _workshop_choices(form: RegistrationForm, edition: Edition, holding: set[int]) -> list:
-    return form.offer_workshops(capacity.workshop_seats(edition.id), holding)
+    return form.offer_workshops(workshop_seats(edition.id), holding)
 
 
 def _applicant(form: RegistrationForm, language: str) -> capacity.Applicant:

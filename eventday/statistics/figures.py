@@ -26,8 +26,8 @@ from sqlalchemy.orm import aliased
 
 from eventday.extensions import db
 from eventday.programme.models import Edition
-from eventday.registration import capacity
 from eventday.registration.models import Registration, RegistrationStatus, registration_workshops
+from eventday.registration.seats import workshop_seats
 from eventday.statistics.institutions import institution_type, named_institution
 
 
@@ -148,5 +148,5 @@ def _workshops(edition_id: int) -> list[WorkshopFill]:
             seats.taken,
             arrived.get(seats.session.id, 0),
         )
-        for seats in capacity.workshop_seats(edition_id)
+        for seats in workshop_seats(edition_id)
     ]
