@@ -62,6 +62,20 @@ ORGANISATION_FIELDS: dict[str, str] = {
 ORGANISATION_AUTOCOMPLETE = {"autocomplete": "organization"}
 
 
+def _email() -> EmailField:
+    """The attendee's address, required (registering, finding a registration)."""
+    return EmailField(
+        _l("E-mail address"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Please give your e-mail address.")),
+            CleanText(254),
+            EmailAddress(),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+
+
 def _text(label: str, limit: int = 200, **kwargs: object) -> StringField:
     return StringField(label, filters=[strip], validators=[Optional(), CleanText(limit)], **kwargs)
 
@@ -83,16 +97,7 @@ class RegistrationForm(PostedForm):
         validators=[DataRequired(_l("Please give your last name.")), CleanText(100), PersonName()],
         render_kw={"autocomplete": "family-name"},
     )
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please give your e-mail address.")),
-            CleanText(254),
-            EmailAddress(),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = _email()
     organisation = _text(_l("Organisation"))
     stakeholder_type = RadioField(
         _l("You are"),
@@ -279,16 +284,7 @@ class ConfirmForm(PostedForm):
 class FindForm(PostedForm):
     """The address a lost manage link is mailed to again."""
 
-    email = EmailField(
-        _l("E-mail address"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Please give your e-mail address.")),
-            CleanText(254),
-            EmailAddress(),
-        ],
-        render_kw={"autocomplete": "email"},
-    )
+    email = _email()
 
 
 def _optional_id(value: object) -> int | None:

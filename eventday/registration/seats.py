@@ -42,19 +42,26 @@ class WorkshopSeats:
         return self.left == 0
 
 
+def workshop_holders(edition_id: int, *, arrived_only: bool = False) -> dict[int, int]:
+    """How many confirmed attendees hold a seat in each workshop (only those checked in,
+    with `arrived_only`), by session id."""
+    query = (
+        select(registration_workshops.c.session_id, func.count())
+        .join(Registration, Registration.id == registration_workshops.c.registration_id)
+        .where(
+            Registration.edition_id == edition_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .group_by(registration_workshops.c.session_id)
+    )
+    if arrived_only:
+        query = query.where(Registration.checked_in_at.is_not(None))
+    return dict(db.session.execute(query).all())
+
+
 def workshop_seats(edition_id: int) -> list[WorkshopSeats]:
     """Every scheduled workshop of the edition with its seats taken by confirmed attendees."""
-    taken = dict(
-        db.session.execute(
-            select(registration_workshops.c.session_id, func.count())
-            .join(Registration, Registration.id == registration_workshops.c.registration_id)
-            .where(
-                Registration.edition_id == edition_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-            .group_by(registration_workshops.c.session_id)
-        ).all()
-    )
+    taken = workshop_holders(edition_id)
     workshops = db.session.scalars(
         select(Session)
         .where(

@@ -26,8 +26,8 @@ from sqlalchemy.orm import aliased
 
 from eventday.extensions import db
 from eventday.programme.models import Edition
-from eventday.registration.models import Registration, RegistrationStatus, registration_workshops
-from eventday.registration.seats import workshop_seats
+from eventday.registration.models import Registration, RegistrationStatus
+from eventday.registration.seats import workshop_holders, workshop_seats
 from eventday.statistics.institutions import institution_type, named_institution
 
 
@@ -127,18 +127,7 @@ def _groups(edition: Edition) -> list[Group]:
 
 
 def _workshops(edition_id: int) -> list[WorkshopFill]:
-    arrived = dict(
-        db.session.execute(
-            select(registration_workshops.c.session_id, func.count())
-            .join(Registration, Registration.id == registration_workshops.c.registration_id)
-            .where(
-                Registration.edition_id == edition_id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-                Registration.checked_in_at.is_not(None),
-            )
-            .group_by(registration_workshops.c.session_id)
-        ).all()
-    )
+    arrived = workshop_holders(edition_id, arrived_only=True)
     return [
         WorkshopFill(
             seats.session.title,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -168,34 +169,51 @@ def add_speaker(
     return speaker
 
 
-def delete_room(edition_id: int, room_id: int, *, actor: int | None = None) -> None:
+def _delete(
+    edition_id: int,
+    model: type[Room] | type[Track] | type[Speaker],
+    item_id: int,
+    uses: Callable[[Any], tuple[int, str]],
+    action: str,
+    facts: Callable[[Any], dict[str, Any]],
+    actor: int | None,
+) -> None:
+    """Delete a room, track or speaker, refused while sessions use it (`uses`: how many, and
+    the refusal that says so)."""
     with write_transaction(edition_id):
-        room = _in_edition(Room, edition_id, room_id)
-        used = db.session.scalar(select(func.count()).where(Session.room_id == room_id))
-        refuse_if_used(used, _("%(n)d sessions take place in this room: move them first.", n=used))
-        record_change(edition_id, actor, "room_delete", _room_facts(room), {}, "name")
-        db.session.delete(room)
+        item = _in_edition(model, edition_id, item_id)
+        refuse_if_used(*uses(item))
+        record_change(edition_id, actor, action, facts(item), {}, "name")
+        db.session.delete(item)
         touch_programme(edition_id)
+
+
+def _sessions_with(column: Any, item_id: int) -> int:
+    return db.session.scalar(select(func.count()).where(column == item_id))
+
+
+def delete_room(edition_id: int, room_id: int, *, actor: int | None = None) -> None:
+    def uses(room: Room) -> tuple[int, str]:
+        n = _sessions_with(Session.room_id, room.id)
+        return n, _("%(n)d sessions take place in this room: move them first.", n=n)
+
+    _delete(edition_id, Room, room_id, uses, "room_delete", _room_facts, actor)
 
 
 def delete_track(edition_id: int, track_id: int, *, actor: int | None = None) -> None:
-    with write_transaction(edition_id):
-        track = _in_edition(Track, edition_id, track_id)
-        used = db.session.scalar(select(func.count()).where(Session.track_id == track_id))
-        refuse_if_used(used, _("%(n)d sessions belong to this track: change them first.", n=used))
-        record_change(edition_id, actor, "track_delete", _track_facts(track), {}, "name")
-        db.session.delete(track)
-        touch_programme(edition_id)
+    def uses(track: Track) -> tuple[int, str]:
+        n = _sessions_with(Session.track_id, track.id)
+        return n, _("%(n)d sessions belong to this track: change them first.", n=n)
+
+    _delete(edition_id, Track, track_id, uses, "track_delete", _track_facts, actor)
 
 
 def delete_speaker(edition_id: int, speaker_id: int, *, actor: int | None = None) -> None:
-    with write_transaction(edition_id):
-        speaker = _in_edition(Speaker, edition_id, speaker_id)
-        used = len(speaker.sessions)
-        refuse_if_used(used, _("This speaker is in %(n)d sessions: take them out first.", n=used))
-        record_change(edition_id, actor, "speaker_delete", _speaker_facts(speaker), {}, "name")
-        db.session.delete(speaker)
-        touch_programme(edition_id)
+    def uses(speaker: Speaker) -> tuple[int, str]:
+        n = len(speaker.sessions)
+        return n, _("This speaker is in %(n)d sessions: take them out first.", n=n)
+
+    _delete(edition_id, Speaker, speaker_id, uses, "speaker_delete", _speaker_facts, actor)
 
 
 def update_room(
