@@ -134,6 +134,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from eventday import site
+    from eventday.abstracts import routes as abstract_routes
     from eventday.accounts import user_views
     from eventday.accounts import views as accounts
     from eventday.admin import (
@@ -172,4 +173,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(statistics_views.bp)
     app.register_blueprint(editions_views.bp)
     editions_views.init_app(app)
+    abstract_routes.register(app)
     registration_labels.init_app(app)

@@ -234,3 +234,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(anonymise)
     app.cli.add_command(backup)
     app.cli.add_command(edition_group)
+    from eventday.abstracts.commands import call_group
+
+    app.cli.add_command(call_group)

@@ -37,6 +37,8 @@ RATELIMIT_HEADERS_ENABLED = True
 # many: raise the limit rather than lower the fill time.
 REGISTRATION_MIN_SECONDS = 3.0
 REGISTRATION_RATE_LIMIT = "10 per minute; 100 per hour"
+# Abstracts sent or changed from one network address (a lab shares one: generous).
+ABSTRACT_RATE_LIMIT = "20 per minute; 200 per hour"
 
 # Days after an edition's last day by which its personal data is to be
 # anonymised (`eventday anonymise --edition SLUG`); the privacy notice and the

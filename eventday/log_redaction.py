@@ -21,7 +21,7 @@ REDACTED = "…"
 # The path segments that a secret follows: /registration/<token>[/…] (the attendee's page
 # and its documents) and …/address/<change> (the signed link that confirms a new e-mail
 # address, which it holds). tests/test_log_redaction.py fails for a new route not covered.
-SECRET_AFTER = ("registration", "address")
+SECRET_AFTER = ("registration", "address", "abstracts")
 SECRET_IN_PATH = re.compile(rf"(/(?:{'|'.join(SECRET_AFTER)})/+)[^/?#\s\"]+")
 QUERY = re.compile(r"\?([^\s#\"]*)")
 # Most text holds neither: one search spares it both substitutions (gunicorn's atoms, ~40).

@@ -52,6 +52,19 @@ KIND_LABELS = {
     "manage_link": _l("Already registered: the link to their page again"),
     "session_changed": _l("A chosen session moved or was cancelled"),
     "confirm_address": _l("A new address to confirm (sent to that address)"),
+    "abstract_poster": _l("Abstract accepted as a poster"),
+    "abstract_oral": _l("Abstract accepted as a short talk"),
+    "abstract_rejected": _l("Abstract not accepted"),
+}
+# The mails to an abstract's presenting author (eventday.abstracts.mails) know these.
+ABSTRACT_PLACEHOLDERS = {
+    "first_name": _l("the presenting author's first name"),
+    "last_name": _l("the presenting author's last name"),
+    "title": _l("the abstract's title"),
+    "reference": _l("the abstract's number"),
+    "edition": _l("the edition's name"),
+    "date": _l("the day's date"),
+    "venue": _l("the venue"),
 }
 # Only the mail about a changed session knows which session it is.
 SESSION_PLACEHOLDERS = {
@@ -77,6 +90,8 @@ class MailTextRefused(DomainError):
 
 
 def known_placeholders(kind: str) -> dict[str, object]:
+    if kind.startswith("abstract_"):
+        return dict(ABSTRACT_PLACEHOLDERS)
     return {**PLACEHOLDERS, **(SESSION_PLACEHOLDERS if kind == "session_changed" else {})}
 
 

@@ -64,6 +64,7 @@ def make_app(database_url: str, **config: object) -> Flask:
         "REGISTRATION_MIN_SECONDS": 0,
         # Tests post many forms from one address; tests/test_robots.py checks the limit.
         "REGISTRATION_RATE_LIMIT": "1000 per minute",
+        "ABSTRACT_RATE_LIMIT": "1000 per minute",
         **config,
     }
     return create_app(settings)

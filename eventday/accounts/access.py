@@ -14,6 +14,8 @@ from eventday.accounts.models import Role
 
 ORGANISERS = (Role.ADMIN, Role.ORGANISER)
 EVERYONE = (Role.ADMIN, Role.ORGANISER, Role.CHECKIN)
+# Reviewers see the abstracts assigned to them, and nothing else.
+REVIEWERS = (Role.ADMIN, Role.ORGANISER, Role.REVIEWER)
 
 
 def roles_required(*roles: str) -> Callable:

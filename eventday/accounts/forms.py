@@ -11,6 +11,7 @@ ROLE_CHOICES = choices(
     [
         ("organiser", _l("Organiser")),
         ("checkin", _l("Check-in desk only")),
+        ("reviewer", _l("Reviewer of abstracts only")),
         ("admin", _l("Administrator")),
     ]
 )

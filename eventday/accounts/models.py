@@ -7,7 +7,7 @@ import enum
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     ORGANISER = "organiser"
     CHECKIN = "checkin"
+    # The abstracts assigned to them, nothing else (eventday.abstracts.review).
+    REVIEWER = "reviewer"
 
 
 def new_session_key() -> str:
@@ -41,9 +43,11 @@ class User(UserMixin, db.Model):
     # The edition this organiser is working on (None: the current one), kept between visits;
     # a preference, not a reference: an edition gone is simply not chosen any more.
     working_edition_id: Mapped[int | None] = mapped_column(Integer)
+    # A reviewer's institutions, one a line: abstracts with an author from one are not theirs.
+    institutions: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'organiser', 'checkin')", name="role_known"),
+        CheckConstraint("role IN ('admin', 'organiser', 'checkin', 'reviewer')", name="role_known"),
     )
 
     @property

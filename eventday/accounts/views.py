@@ -46,6 +46,10 @@ def _pair_key() -> str:
     return f"login-pair:{get_remote_address()} {_account()}"
 
 
+# Where each role lands after signing in.
+LANDING = {Role.CHECKIN: "admin.checkin", Role.REVIEWER: "abstracts_review.index"}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(PAIR_LIMIT, key_func=_pair_key, methods=["POST"], deduct_when=_failed)
 @limiter.limit(ADDRESS_LIMIT, methods=["POST"], deduct_when=_failed)
@@ -57,7 +61,7 @@ def login() -> Response | tuple[str, int]:
         user = rules.authenticate(form.email.data, form.password.data)
         if user is not None:
             sessions.sign_in(user)
-            default = "admin.checkin" if user.role == Role.CHECKIN else "admin.dashboard"
+            default = LANDING.get(user.role, "admin.dashboard")
             return redirect(next_page or url_for(default), code=303)
         form.form_errors.append(_("Wrong e-mail address or password."))
         return render_template("accounts/login.html", form=form), 401

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from eventday import mail, mail_texts
+from eventday.abstracts import mails as abstract_mails
 from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
 from eventday.admin.common import edition_or_404
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm, MailTextForm
@@ -130,8 +131,11 @@ def mail_text(kind: str) -> Response | tuple[str, int]:
         label=mail_texts.KIND_LABELS[kind],
         form=form,
         placeholders=mail_texts.known_placeholders(kind),
-        previews={
-            language: mail.preview(edition, mail.MailKind(kind), language)
-            for language in mail_texts.LANGUAGES
-        },
+        previews={language: _preview(edition, kind, language) for language in mail_texts.LANGUAGES},
     ), (422 if request.method == "POST" else 200)
+
+
+def _preview(edition: Edition, kind: str, language: str) -> tuple[str, str] | None:
+    if kind.startswith("abstract_"):
+        return abstract_mails.preview(edition, kind, language)
+    return mail.preview(edition, mail.MailKind(kind), language)

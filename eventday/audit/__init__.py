@@ -73,6 +73,23 @@ ACTION_LABELS = {
     "speaker_delete": _l("speaker deleted"),
     "edition_settings": _l("edition settings changed"),
     "publish": _l("edition published (the former one archived)"),
+    "call_opened": _l("call for abstracts opened"),
+    "call_closed": _l("call for abstracts closed"),
+    "call_settings": _l("call for abstracts changed"),
+    "abstract_submitted": _l("abstract submitted"),
+    "abstract_changed": _l("abstract changed by its authors"),
+    "abstract_withdrawn": _l("abstract withdrawn"),
+    "review_assigned": _l("reviewers assigned"),
+    "review_unassigned": _l("reviewer removed from an abstract"),
+    "conflict_declared": _l("conflict of interest declared"),
+    "criteria": _l("review criteria changed"),
+    "decision_staged": _l("decision prepared"),
+    "decisions_released": _l("decisions sent to the authors"),
+    "talk_placed": _l("accepted talk placed in the programme"),
+    "boards_numbered": _l("poster boards numbered"),
+    "authors_reminded": _l("presenting authors reminded to register"),
+    "vote_opened": _l("best-poster vote opened"),
+    "vote_closed": _l("best-poster vote closed"),
 }
 
 

@@ -1,0 +1,111 @@
+"""Mails about an abstract, through the outbox (eventday.mail): written in the caller's
+transaction, delivered once it commits.
+
+They go to the presenting author, in the language the abstract was submitted in.
+Organisers may word the decision mails themselves, as the registration mails
+(eventday.mail_texts, kinds below); the facts (the title, the link to the
+submitter's page) are always added.
+"""
+
+from __future__ import annotations
+
+import types
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from eventday import mail_headers, mail_texts
+from eventday.abstracts.models import Abstract, Author
+from eventday.extensions import db
+from eventday.i18n import local_date
+from eventday.mail import PARAGRAPH_BREAK, OutboxMail
+from eventday.programme.models import Edition
+from eventday.urls import absolute_url
+
+RECEIVED = "abstract_received"
+POSTER = "abstract_poster"
+ORAL = "abstract_oral"
+REJECTED = "abstract_rejected"
+REGISTER = "abstract_register"
+
+SUBJECTS = {
+    RECEIVED: _l("Your abstract has been received"),
+    POSTER: _l("Your abstract is accepted as a poster"),
+    ORAL: _l("Your abstract is accepted as a short talk"),
+    REJECTED: _l("The committee's decision on your abstract"),
+    REGISTER: _l("You present at the day: remember to register"),
+}
+# The decision mails, worded by the organisers if they wish (eventday.mail_texts).
+OWN_WORDING = (POSTER, ORAL, REJECTED)
+
+
+def compose(abstract: Abstract, kind: str, **context: object) -> tuple[str, str, str]:
+    """The mail's recipient, subject and body, in the abstract's language."""
+    edition = abstract.edition
+    presenter = abstract.presenter or abstract.authors[0]
+    own = mail_texts.own_text(edition.id, kind, abstract.language) if kind in OWN_WORDING else None
+    with force_locale(abstract.language):
+        values = placeholder_values(abstract, presenter)
+        subject = f"{SUBJECTS[kind]} · {edition.name}"
+        if own is not None and own.subject:
+            subject = mail_texts.fill(own.subject, values)
+        body = render_template(
+            f"mail/{kind}.txt",
+            abstract=abstract,
+            author=presenter,
+            edition=edition,
+            page_url=absolute_url("abstracts.page", token=abstract.token),
+            register_url=absolute_url("registration.register"),
+            own_message=mail_texts.fill(own.body, values) if own is not None else "",
+            **context,
+        )
+    subject = mail_headers.header_text(subject)
+    return presenter.email, subject[:300], PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
+
+
+def enqueue(abstract: Abstract, kind: str, **context: object) -> int:
+    """Write the mail into the outbox, in the caller's transaction; its id."""
+    recipient, subject, body = compose(abstract, kind, **context)
+    mail = OutboxMail(
+        registration_id=None,
+        kind=kind,
+        recipient=recipient,
+        language=abstract.language,
+        subject=subject,
+        body=body,
+    )
+    db.session.add(mail)
+    db.session.flush()
+    return mail.id
+
+
+def placeholder_values(abstract: Abstract, author: Author) -> dict[str, str]:
+    edition = abstract.edition
+    return {
+        "first_name": author.first_name,
+        "last_name": author.last_name,
+        "title": abstract.title,
+        "reference": abstract.label,
+        "edition": edition.name,
+        "date": local_date(edition.start_date),
+        "venue": edition.venue_name,
+    }
+
+
+def preview(edition: Edition, kind: str, language: str) -> tuple[str, str]:
+    """A decision mail as a sample author would get it now."""
+    author = types.SimpleNamespace(first_name="Camille", last_name="Durand", email="")
+    sample = types.SimpleNamespace(
+        edition=edition,
+        language=language,
+        token="sample",
+        title=str(_l("Type I interferon signature in refractory lupus")),
+        label="A-001",
+        presenter=author,
+        authors=[author],
+        board_number=12,
+        session=None,
+    )
+    _recipient, subject, body = compose(sample, kind)  # type: ignore[arg-type]
+    return subject, body
