@@ -57,6 +57,10 @@ def seed_demo(sessions: int | None, rooms: int, capacity: int | None, if_no_edit
         ) from None
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+    if not sessions:
+        from eventday.abstracts.demo import load_demo_call
+
+        load_demo_call(edition)
     click.echo(f"Loaded '{edition.name}' ({len(edition.sessions)} sessions).")
 
 
@@ -92,8 +96,16 @@ def send_mail() -> None:
 )
 @click.option("--name", default="", help="The person's name, shown in the audit log.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--institution",
+    "institutions",
+    multiple=True,
+    help="A reviewer's institution (repeat for each): no abstract with an author from it.",
+)
 @with_appcontext
-def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
+def create_user(
+    email: str, role: str, name: str, password_stdin: bool, institutions: tuple[str, ...]
+) -> None:
     """Create an organiser account (the password is asked for, never given on the command line)."""
     from eventday.accounts.rules import AccountRefused
     from eventday.accounts.rules import create_user as create
@@ -107,6 +119,10 @@ def create_user(email: str, role: str, name: str, password_stdin: bool) -> None:
             user = create(email, role, password, name)
     except AccountRefused as refused:
         raise click.ClickException(" ".join(v.message for v in refused.violations)) from None
+    if institutions:
+        from eventday.abstracts.review import set_institutions
+
+        set_institutions(user.id, "\n".join(institutions), None)
     click.echo(f"Created {user.email} ({user.role}).")
 
 

@@ -24,6 +24,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from eventday import audit, mail
+from eventday.abstracts import retention
 from eventday.audit import AuditEntry
 from eventday.checkin import CheckinScan
 from eventday.database import empty_sqlite_log, keep_private, utcnow, write_transaction
@@ -107,6 +108,7 @@ def personal_data_json(registration: Registration) -> str:
             "checked_in_desk": registration.checked_in_desk,
             "badge_printed_at": _when(registration.badge_printed_at),
             "role": registration.role,
+            "poster_votes": retention.votes_of(registration.id),
             "history": [
                 {
                     "action": entry.action,
@@ -197,6 +199,7 @@ def anonymise(edition_id: int, now: dt.datetime | None = None, force: bool = Fal
             registration.answers = {}
             registration.dietary = registration.accessibility = ""
             registration.listed = False
+        retention.forget(edition_id)
         edition.anonymised_at = now
         audit.record(
             edition_id, None, "anonymise", None, {"registrations": [None, len(registrations)]}

@@ -34,6 +34,12 @@ def render(source: str) -> Markup:
     return Markup("".join(f"<p>{part.replace(chr(10), '<br>')}</p>" for part in paragraphs))
 
 
+def inline(source: str) -> Markup:
+    """A title with its marks, safe, on one line (titles may hold a gene name, CD4<sup>+</sup>)."""
+    clean = nh3.clean(source, tags=ALLOWED_TAGS, attributes={}, link_rel=None)
+    return Markup(" ".join(clean.split()))
+
+
 def plain(source: str) -> str:
     """The text without its marks (for the programme, calendars, search)."""
     return html.unescape(nh3.clean(source, tags=set(), attributes={}, link_rel=None)).strip()

@@ -343,5 +343,7 @@ class Book(db.Model):
         ForeignKey("editions.id", ondelete="CASCADE"), primary_key=True
     )
     version: Mapped[int] = mapped_column(Integer)
+    # The edition's programme_version it was drawn at: a session renamed or moved shows too.
+    programme_version: Mapped[int] = mapped_column(Integer, default=0)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     generated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

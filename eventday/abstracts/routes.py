@@ -33,6 +33,7 @@ def init_templates(app: Flask) -> None:
 
     app.add_template_global(dt.timedelta, "timedelta")
     app.add_template_global(markup.render, "render_abstract")
+    app.add_template_global(markup.inline, "title_html")
     app.add_template_global(people.authors_with_affiliations, "authors_with_affiliations")
     app.add_template_global(abstract_status, "abstract_status")
     app.add_template_filter(presentation_label, "presentation_label")

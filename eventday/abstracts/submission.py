@@ -30,6 +30,7 @@ from eventday.database import utcnow, write_transaction
 from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme.models import Track
+from eventday.programme.rules import raise_version
 from eventday.registration.tokens import new_token
 
 AUTHORS_MAX = 30
@@ -142,7 +143,7 @@ def _check_authors(authors: list[AuthorDraft]) -> list[Violation]:
 
 def _fill(abstract: Abstract, draft: SubmissionDraft, checked: Checked) -> None:
     abstract.title = draft.title.strip()
-    abstract.body = draft.body.strip()
+    abstract.body = "\n".join(draft.body.strip().splitlines())  # a browser sends CR LF
     abstract.track_id = checked.track_id
     abstract.keywords = draft.keywords.strip()
     abstract.presentation = draft.presentation
@@ -255,9 +256,11 @@ def withdraw(token: str) -> Abstract:
         abstract.board_number = None
         abstract.updated_at = utcnow()
         if was_accepted:
+            # Out of the book, /posters and the programme's poster session at once.
             call = call_of(abstract.edition_id)
             if call is not None:
                 call.book_version += 1
+            raise_version(abstract.edition_id)
         audit.record(
             abstract.edition_id,
             None,

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from eventday.abstracts import placement
 from eventday.extensions import db
 from eventday.i18n import localised, requested_language
 from eventday.programme import calendar
@@ -104,7 +105,14 @@ def programme_page(edition: Edition, filters: ProgrammeFilter) -> bytes:
 def session_page(session_id: int) -> Callable[[Edition, ProgrammeFilter], bytes]:
     def build(edition: Edition, filters: ProgrammeFilter) -> bytes:
         found = _session_or_404(edition, session_id)
-        html = render_template("programme/session.html", edition=edition, session=found)
+        html = render_template(
+            "programme/session.html",
+            edition=edition,
+            session=found,
+            posters=placement.session_posters(found),
+            talk=placement.talk_abstracts(edition.id).get(found.id),
+            authors_of=placement.authors_with_affiliations,
+        )
         return html.encode()
 
     return build
@@ -159,6 +167,7 @@ def programme_data(edition: Edition, filters: ProgrammeFilter) -> bytes:
         session_url=session_url,
         language=feed_language(),
     )
+    placement.add_to_programme_document(edition, document, feed_language())
     return json.dumps(document, ensure_ascii=False).encode()
 
 

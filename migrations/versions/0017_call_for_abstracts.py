@@ -54,6 +54,7 @@ def upgrade():
     op.create_table('abstract_books',
     sa.Column('edition_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('programme_version', sa.Integer(), nullable=False),
     sa.Column('pdf', sa.LargeBinary(), nullable=False),
     sa.Column('generated_at', eventday.database.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_abstract_books_edition_id_editions'), ondelete='CASCADE'),

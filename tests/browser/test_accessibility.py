@@ -35,6 +35,8 @@ PUBLIC = {
     "editions": "/editions/",
     "privacy": "/privacy",
     "admin-login": "/admin/login",
+    "call-for-abstracts": "/abstracts",
+    "submit-abstract": "/abstracts/submit",
 }
 ORGANISERS = {
     "dashboard": "/admin/",
@@ -49,6 +51,8 @@ ORGANISERS = {
     "history": "/admin/history",
     "statistics": "/admin/statistics",
     "editions-admin": "/admin/editions/",
+    "abstracts": "/admin/abstracts/",
+    "call-settings": "/admin/abstracts/call",
 }
 
 
