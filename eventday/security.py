@@ -18,6 +18,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# A page whose URL holds a secret (an attendee's, a submitter's): its links and forms send
+# our origin alone, never the path, neither to other sites nor into a reverse proxy's log.
+# Not "no-referrer": over HTTPS Flask-WTF refuses a form posted without a Referer naming our
+# own origin (WTF_CSRF_SSL_STRICT).
+SECRET_URL_REFERRER_POLICY = "strict-origin"
+
+
+def keep_secret_url(response: Response) -> Response:
+    """For pages whose URL holds a secret: never cached by others, the secret never sent on."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = SECRET_URL_REFERRER_POLICY
+    return response
 
 
 def add_security_headers(response: Response) -> Response:
@@ -25,7 +37,7 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    # Attendee pages ask for no-referrer themselves (their URL holds a secret).
+    # Pages whose URL holds a secret ask for less (keep_secret_url).
     headers.setdefault("Referrer-Policy", "same-origin")
     public_url = current_app.config["PUBLIC_URL"] or ""
     if request.is_secure or public_url.startswith("https://"):

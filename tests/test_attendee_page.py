@@ -294,7 +294,24 @@ def test_attendee_responses_are_never_cached_nor_sent_as_referrer(app, client, a
         response = client.get(path)
         assert response.status_code in (200, 404), path
         assert response.headers.get("Cache-Control") == "private, no-store", path
-        assert response.headers.get("Referrer-Policy") == "no-referrer", path
+        assert response.headers.get("Referrer-Policy") == "strict-origin", path
+
+
+def test_a_form_of_the_attendee_page_posts_over_https(app, client, attendees):
+    """Behind TLS, Flask-WTF wants a same-origin Referer: the page's policy sends its origin."""
+    token = attendees["confirmed"].token
+    base = {"base_url": "https://journee.example.org"}
+    page = client.get(f"/registration/{token}/cancel", **base)
+    assert page.headers["Referrer-Policy"] == "strict-origin"
+    csrf = CSRF_PATTERN.search(html(page)).group(1)
+    # What a browser sends under strict-origin: the origin, without the path and its secret.
+    answer = client.post(
+        f"/registration/{token}/cancel",
+        data={"csrf_token": csrf},
+        headers={"Referer": "https://journee.example.org/"},
+        **base,
+    )
+    assert answer.status_code in (200, 303), html(answer)[:300]
 
 
 # --- QR code --------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ def assert_protected(response) -> None:
     assert "unsafe-inline" not in policy
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
-    assert headers["Referrer-Policy"] in ("same-origin", "no-referrer")
+    assert headers["Referrer-Policy"] in ("same-origin", "strict-origin")
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

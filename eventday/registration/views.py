@@ -31,6 +31,7 @@ from eventday.registration import addresses, capacity, documents, robots
 from eventday.registration.forms import ConfirmForm, EditForm, FindForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
 from eventday.registration.seats import workshop_seats
+from eventday.security import keep_secret_url
 
 bp = Blueprint("registration", __name__)
 
@@ -39,12 +40,7 @@ FORM_TEMPLATE = "registration/form.html"
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
-@bp.after_request
-def keep_private(response: Response) -> Response:
-    """Attendee pages carry a secret in their URL: never cached by others, never sent on."""
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+bp.after_request(keep_secret_url)
 
 
 def _registration_or_404(token: str) -> Registration:
