@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from eventday.abstracts import book
+from eventday.abstracts import book, people
 from eventday.abstracts.models import Abstract, Author, Book, Call
 from eventday.database import utcnow, write_transaction
 from eventday.extensions import db
@@ -190,10 +190,10 @@ def test_an_institution_written_the_same_way_has_one_number(app: Flask):
     with app.app_context():
         seeded = seed()
         abstract = db.session.scalars(select(Abstract).where(Abstract.number == 1)).one()
-        numbers, institutions = book.numbered_affiliations(abstract.authors)
+        listed = people.authors_with_affiliations(abstract)
         text = " ".join(pages(book.build(seeded.edition_id)))
-    assert numbers == [(1, 2), (1,), (3,)]
-    assert institutions == [PASTEUR, "CNRS UMR 3738", "Université Paris Cité"]
+    assert [one.numbers for one in listed.authors] == [(1, 2), (1,), (3,)]
+    assert listed.institutions == [PASTEUR, "CNRS UMR 3738", "Université Paris Cité"]
     assert text.count(PASTEUR) == 1
 
 

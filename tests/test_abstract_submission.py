@@ -115,7 +115,9 @@ def test_closed_call_takes_no_submission_and_says_so(
         calls.close_call(edition_id)
     answer = post(client, "/abstracts/submit", data=form())
     assert answer.status_code == 403
-    assert "is closed" in answer.get_data(as_text=True) or "est clos" in answer.get_data(as_text=True)
+    assert "is closed" in answer.get_data(as_text=True) or "est clos" in answer.get_data(
+        as_text=True
+    )
     assert count(app, Abstract) == 0
     page = client.get("/abstracts", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "est clos" in page
@@ -281,3 +283,12 @@ def test_the_command_opens_and_closes_the_call(app: Flask, runner) -> None:
     assert edition_id == 0
     result = runner.invoke(args=["call", "open", "--until", "2000-01-01"])
     assert result.exit_code != 0 and "past" in result.output
+
+
+def test_the_submitters_pages_are_private(app: Flask, client: FlaskClient, edition_id: int) -> None:
+    token = post(client, "/abstracts/submit", data=form()).headers["Location"].rsplit("/", 1)[1]
+    for path in (f"/abstracts/{token}", f"/abstracts/{token}/edit"):
+        answer = client.get(path)
+        assert answer.headers["Cache-Control"] == "private, no-store", path
+        assert answer.headers["Referrer-Policy"] == "strict-origin", path
+    assert client.get("/abstracts").headers["Referrer-Policy"] == "same-origin"

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from eventday.abstracts import decisions, placement
+from eventday.abstracts import decisions, people, placement
 from eventday.abstracts.models import Abstract, Call
 from eventday.accounts.models import Role
 from eventday.extensions import db
@@ -222,9 +222,12 @@ def test_authors_with_numbered_affiliations_share_a_number_for_a_shared_institut
             ],
         )
         db.session.flush()
-        lines, institutions = placement.authors_with_affiliations(abstract)
-    assert lines == [("Léa Martin", [1, 2], True), ("Omar Benali", [3, 1], False)]
-    assert institutions == ["Univ Lyon", "CNRS UMR 5308", "Inserm U1111"]
+        listed = people.authors_with_affiliations(abstract)
+    assert [(a.name, a.numbers, a.presenting) for a in listed.authors] == [
+        ("Léa Martin", (1, 2), True),
+        ("Omar Benali", (1, 3), False),
+    ]
+    assert listed.institutions == ["Univ Lyon", "CNRS UMR 5308", "Inserm U1111"]
 
 
 def released_posters(app: Flask, day: Day, organiser: FlaskClient) -> int:

@@ -42,8 +42,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from eventday.abstracts import book_layout
-from eventday.abstracts.models import Abstract, AbstractStatus, Author, Book, Call, Decision
+from eventday.abstracts import book_layout, people
+from eventday.abstracts.models import Abstract, AbstractStatus, Book, Call, Decision
 from eventday.database import utcnow, write_transaction
 from eventday.extensions import db
 from eventday.i18n import fold, local_date, local_time, localised
@@ -196,19 +196,6 @@ def contents(edition: Edition, call: Call | None, abstracts: Sequence[Abstract])
     )
 
 
-def numbered_affiliations(authors: Iterable[Author]) -> tuple[list[tuple[int, ...]], list[str]]:
-    """Each author's affiliation numbers (ascending), and the institutions in number order."""
-    numbers: dict[str, int] = {}
-    per_author = []
-    for author in authors:
-        own = []
-        for institution in author.institutions:
-            key = " ".join(institution.split())
-            own.append(numbers.setdefault(key, len(numbers) + 1))
-        per_author.append(tuple(sorted(set(own))))
-    return per_author, list(numbers)
-
-
 def _parts(edition: Edition, call: Call | None, abstracts: Sequence[Abstract]) -> Iterable[Part]:
     orals = [abstract for abstract in abstracts if abstract.released_decision == Decision.ORAL]
     scheduled = sorted(
@@ -253,7 +240,7 @@ def _topics(abstracts: Iterable[Abstract]) -> tuple[Topic, ...]:
 
 
 def _entry(abstract: Abstract) -> Entry:
-    numbers, institutions = numbered_affiliations(abstract.authors)
+    listed = people.authors_with_affiliations(abstract)
     poster = abstract.released_decision == Decision.POSTER and abstract.board_number is not None
     return Entry(
         label=abstract.label,
@@ -263,12 +250,12 @@ def _entry(abstract: Abstract) -> Entry:
             AuthorLine(
                 name=" ".join(author.name.split()),
                 index_name=" ".join(f"{author.last_name}, {author.first_name}".split()),
-                numbers=own,
+                numbers=one.numbers,
                 presenting=author.presenting,
             )
-            for author, own in zip(abstract.authors, numbers, strict=True)
+            for author, one in zip(abstract.authors, listed.authors, strict=True)
         ),
-        affiliations=tuple(institutions),
+        affiliations=tuple(listed.institutions),
         keywords=abstract.keywords.strip(),
         body=abstract.body,
     )

@@ -2,7 +2,10 @@
 
 The same institution, written the same way (spaces and case aside), gets one
 number across the abstract, numbered in the order it first appears: the
-first author's first affiliation is 1.
+first author's first affiliation is 1. Each author's numbers are given in
+ascending order. One function for every place that prints authors: the
+submitter's and organisers' pages, /posters, the programme (and its JSON),
+the book of abstracts.
 """
 
 from __future__ import annotations
@@ -44,5 +47,7 @@ def authors_with_affiliations(abstract: Abstract | Iterable[Author]) -> AuthorLi
                 numbers[key] = len(institutions)
             if numbers[key] not in own:
                 own.append(numbers[key])
-        listed.append(Listed(author.name, tuple(own), bool(author.presenting)))
+        listed.append(
+            Listed(" ".join(author.name.split()), tuple(sorted(own)), bool(author.presenting))
+        )
     return AuthorList(listed, institutions)

@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eventday import audit
-from eventday.abstracts import markup
+from eventday.abstracts import markup, people
 from eventday.abstracts.call import call_of
 from eventday.abstracts.decisions import edition_abstracts
 from eventday.abstracts.models import Abstract, AbstractStatus, Call, Decision
@@ -47,7 +47,6 @@ from eventday.programme import rules
 from eventday.programme.models import Edition, Session, SessionKind, Speaker, Track
 
 TALK_MINUTES = (5, 120)
-AuthorLine = tuple[str, list[int], bool]
 
 
 class PlacementRefused(DomainError):
@@ -57,33 +56,15 @@ class PlacementRefused(DomainError):
 # --- authors and titles as pages show them ---------------------------------------------------
 
 
-def authors_with_affiliations(abstract: Abstract) -> tuple[list[AuthorLine], list[str]]:
-    """Each author as (name, the numbers of their institutions, presenting), and the
-    institutions in the order first named: an institution two authors share has one number."""
-    institutions: list[str] = []
-    lines: list[AuthorLine] = []
-    for author in abstract.authors:
-        numbers: list[int] = []
-        for institution in author.institutions:
-            name = " ".join(institution.split())
-            if name not in institutions:
-                institutions.append(name)
-            number = institutions.index(name) + 1
-            if number not in numbers:
-                numbers.append(number)
-        lines.append((author.name, numbers, author.presenting))
-    return lines, institutions
-
-
 def authors_document(abstract: Abstract) -> dict[str, list]:
     """The authors for /programme.json: names, affiliation numbers, who presents; no address."""
-    lines, institutions = authors_with_affiliations(abstract)
+    listed = people.authors_with_affiliations(abstract)
     return {
         "authors": [
-            {"name": name, "affiliations": numbers, "presenting": presenting}
-            for name, numbers, presenting in lines
+            {"name": one.name, "affiliations": list(one.numbers), "presenting": one.presenting}
+            for one in listed.authors
         ],
-        "affiliations": institutions,
+        "affiliations": listed.institutions,
     }
 
 

@@ -21,5 +21,4 @@ def posters() -> str:
         "abstracts/posters/index.html",
         edition=edition,
         topics=placement.posters_by_topic(edition.id),
-        authors_of=placement.authors_with_affiliations,
     )

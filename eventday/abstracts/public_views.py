@@ -16,6 +16,15 @@ from eventday.domain import DomainError
 from eventday.extensions import limiter
 from eventday.forms import PostForm, show_refusal
 from eventday.programme.models import Edition, edition_or_404
+from eventday.security import keep_secret_url
+
+
+@bp.after_request
+def keep_token_private(response: Response) -> Response:
+    """The submitter's pages hold their secret in the URL (the others are public)."""
+    if request.view_args and "token" in request.view_args:
+        return keep_secret_url(response)
+    return response
 
 
 def _limit() -> str:

@@ -28,7 +28,7 @@ def init_templates(app: Flask) -> None:
     """What the abstracts' templates use: labels in words, the safe text, the authors."""
     import datetime as dt
 
-    from eventday.abstracts import markup, people
+    from eventday.abstracts import markup, people, prize
     from eventday.abstracts.labels import abstract_status, presentation_label
 
     app.add_template_global(dt.timedelta, "timedelta")
@@ -36,4 +36,5 @@ def init_templates(app: Flask) -> None:
     app.add_template_global(markup.inline, "title_html")
     app.add_template_global(people.authors_with_affiliations, "authors_with_affiliations")
     app.add_template_global(abstract_status, "abstract_status")
+    app.add_template_global(prize.vote_is_open, "poster_vote_open")
     app.add_template_filter(presentation_label, "presentation_label")

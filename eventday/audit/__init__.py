@@ -83,13 +83,14 @@ ACTION_LABELS = {
     "review_unassigned": _l("reviewer removed from an abstract"),
     "conflict_declared": _l("conflict of interest declared"),
     "criteria": _l("review criteria changed"),
-    "decision_staged": _l("decision prepared"),
-    "decisions_released": _l("decisions sent to the authors"),
-    "talk_placed": _l("accepted talk placed in the programme"),
-    "boards_numbered": _l("poster boards numbered"),
-    "authors_reminded": _l("presenting authors reminded to register"),
-    "vote_opened": _l("best-poster vote opened"),
-    "vote_closed": _l("best-poster vote closed"),
+    "abstract_decision": _l("decision prepared"),
+    "abstract_release": _l("decisions sent to the authors"),
+    "abstract_talk": _l("accepted talk placed in the programme"),
+    "abstract_boards": _l("poster boards numbered"),
+    "poster_session": _l("poster session chosen"),
+    "abstract_reminder": _l("presenting author reminded to register"),
+    "poster_vote_open": _l("best-poster vote opened"),
+    "poster_vote_close": _l("best-poster vote closed"),
 }
 
 

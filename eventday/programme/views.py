@@ -111,7 +111,6 @@ def session_page(session_id: int) -> Callable[[Edition, ProgrammeFilter], bytes]
             session=found,
             posters=placement.session_posters(found),
             talk=placement.talk_abstracts(edition.id).get(found.id),
-            authors_of=placement.authors_with_affiliations,
         )
         return html.encode()
 
