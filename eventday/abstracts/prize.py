@@ -58,9 +58,9 @@ from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme.models import Track
 from eventday.registration.models import Registration
+from eventday.registration.tokens import TOKEN_SHAPE
 
 # What secrets.token_urlsafe(32) makes (as registration/views.py checks it).
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 LINK_TOKEN = re.compile(r"/registration/([^/?#\s]+)")
 NO_TOPIC = 0
 

@@ -113,8 +113,8 @@ def signs_pdf(signs: Sequence[Sign], *, created_at: dt.datetime | None = None) -
 def _draw_sign(pdf: badges.FPDF, sign: Sign) -> None:
     for text, box in sign.texts():
         if text:
-            badges._draw_text(pdf, text, box, 0.0, 0.0)
+            badges.draw_text(pdf, text, box, 0.0, 0.0)
     # The badge's QR drawing at its own size, scaled about the page's corner to the sign's.
     scale = QR_MM / badges.QR_SIZE_MM
     with pdf.transform(Transform.scaling(scale).translate(QR_X_MM, QR_Y_MM)):
-        badges._draw_qr(pdf, sign.vote_url, 0.0, 0.0)
+        badges.draw_qr(pdf, sign.vote_url, 0.0, 0.0)

@@ -31,7 +31,7 @@ from eventday.domain import DomainError, Violation
 from eventday.extensions import db
 from eventday.programme.models import Track
 from eventday.programme.rules import raise_version
-from eventday.registration.tokens import new_token
+from eventday.registration.tokens import TOKEN_SHAPE, new_token
 
 AUTHORS_MAX = 30
 AFFILIATIONS_MAX = 10
@@ -202,7 +202,7 @@ def submit(edition_id: int, draft: SubmissionDraft, now: dt.datetime | None = No
 
 
 def by_token(token: str) -> Abstract | None:
-    if not token or len(token) > 64:
+    if not TOKEN_SHAPE.fullmatch(token or ""):
         return None
     return db.session.scalars(select(Abstract).where(Abstract.token == token)).first()
 

@@ -413,16 +413,16 @@ def _draw_badge(pdf: FPDF, badge: Badge, left: float, top: float, logo: Logo | N
     pdf.set_fill_color(*badge.band_colour)
     band_top = top + BADGE_HEIGHT_MM - BAND_HEIGHT_MM
     pdf.rect(left, band_top, BADGE_WIDTH_MM, BAND_HEIGHT_MM, style="F")
-    _draw_qr(pdf, badge.qr_data, left + QR_X_MM, top + QR_Y_MM)
+    draw_qr(pdf, badge.qr_data, left + QR_X_MM, top + QR_Y_MM)
     if logo is not None:
         # Bottom-aligned, so a wide logo sits just above the band as a tall one does.
         y = top + LOGO_Y_MM + LOGO_HEIGHT_MM - logo.height
         pdf.image(logo.name, left + TEXT_X_MM, y, w=logo.width, h=logo.height)
     for text, box in _texts(badge):
-        _draw_text(pdf, text, box, left, top)
+        draw_text(pdf, text, box, left, top)
 
 
-def _draw_qr(pdf: FPDF, data: str, left: float, top: float) -> None:
+def draw_qr(pdf: FPDF, data: str, left: float, top: float) -> None:
     """The QR code of `data`, QR_SIZE_MM square with its quiet zone: a rectangle per dark run."""
     matrix = qr_matrix(data)
     module = QR_SIZE_MM / len(matrix)
@@ -432,7 +432,7 @@ def _draw_qr(pdf: FPDF, data: str, left: float, top: float) -> None:
             pdf.rect(left + column * module, top + row * module, length * module, module, "F")
 
 
-def _draw_text(pdf: FPDF, text: str, box: TextBox, left: float, top: float) -> None:
+def draw_text(pdf: FPDF, text: str, box: TextBox, left: float, top: float) -> None:
     fitted = fit_text(pdf, text, box)
     pdf.set_text_color(*box.colour)
     for index, line in enumerate(fitted.lines):

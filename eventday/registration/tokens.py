@@ -31,6 +31,11 @@ REFERENCE_LENGTH = 5
 CODE_PATTERN = re.compile(r"EV1-([0-9]{1,10})-([A-Z0-9]{2,8}-[A-Z0-9]{3,10})-[A-Z2-7]{26}")
 
 
+# What a token in a URL may look like (new_token's are 43 characters); anything else is
+# refused before the database is asked.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 from flask import (
@@ -31,13 +30,13 @@ from eventday.registration import addresses, capacity, documents, robots
 from eventday.registration.forms import ConfirmForm, EditForm, FindForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
 from eventday.registration.seats import workshop_seats
+from eventday.registration.tokens import TOKEN_SHAPE
 from eventday.security import keep_secret_url
 
 bp = Blueprint("registration", __name__)
 
 FORM_TEMPLATE = "registration/form.html"
 # What secrets.token_urlsafe makes; anything else is not worth a database query.
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 bp.after_request(keep_secret_url)
