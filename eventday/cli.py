@@ -122,7 +122,7 @@ def create_user(
     if institutions:
         from eventday.abstracts.review import set_institutions
 
-        set_institutions(user.id, "\n".join(institutions), None)
+        set_institutions(user.id, "\n".join(institutions), None, None)
     click.echo(f"Created {user.email} ({user.role}).")
 
 

@@ -167,7 +167,7 @@ def test_each_role_opens_exactly_the_pages_its_role_allows(
     add_user(app, f"{role}@example.org", role)
     client = app.test_client()
     assert sign_in(client, f"{role}@example.org").status_code == 303
-    token = csrf_token(client, "/admin/checkin")
+    token = csrf_token(client, "/admin/password")
     refused, opened = set(), set()
     for rule in admin_rules(app):
         if rule.endpoint in OPEN_ENDPOINTS:
@@ -179,8 +179,14 @@ def test_each_role_opens_exactly_the_pages_its_role_allows(
         else:
             assert answer.status_code == 403, (url, answer.status_code)
             refused.add(rule.endpoint)
-    assert {"admin.checkin", "admin.scan"} <= opened
-    assert ("admin.dashboard" in refused) == (role == Role.CHECKIN)
+    if role == Role.REVIEWER:
+        # The abstracts assigned to them, nothing else (CONTRACT.md).
+        assert {"admin.checkin", "admin.scan", "admin.dashboard"} <= refused
+        assert {"abstracts_review.index", "abstracts_review.abstract"} <= opened
+        assert not any(e.startswith("abstracts_admin.") for e in opened)
+    else:
+        assert {"admin.checkin", "admin.scan"} <= opened
+        assert ("admin.dashboard" in refused) == (role == Role.CHECKIN)
 
 
 def test_no_organiser_page_fails_with_a_server_error_for_an_admin(app: Flask, demo: int) -> None:

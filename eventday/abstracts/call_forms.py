@@ -12,7 +12,7 @@ from eventday.abstracts.call import WORD_LIMIT_MAX, CallSettings, end_of_day
 from eventday.abstracts.labels import PRESENTATION_LABELS
 from eventday.forms import MultiCheckboxField, PostedForm
 from eventday.programme.models import Edition
-from eventday.validation import CleanText
+from eventday.validation import CleanText, choices
 
 
 class CallForm(PostedForm):
@@ -25,7 +25,7 @@ class CallForm(PostedForm):
         validators=[InputRequired(), NumberRange(min=1, max=WORD_LIMIT_MAX)],
     )
     presentations = MultiCheckboxField(
-        _l("Presentations offered"), choices=list(PRESENTATION_LABELS.items())
+        _l("Presentations offered"), choices=choices(PRESENTATION_LABELS.items())
     )
     poster_upload = BooleanField(_l("Authors may add their poster as a PDF"))
     blind = BooleanField(_l("Blind review: reviewers do not see the authors"))

@@ -29,7 +29,13 @@ from eventday.abstracts.submission import (
 )
 from eventday.forms import PostedForm, strip
 from eventday.programme.models import Edition
-from eventday.validation import CleanText, EmailAddress, PersonName, has_control_characters
+from eventday.validation import (
+    CleanText,
+    EmailAddress,
+    PersonName,
+    choices,
+    has_control_characters,
+)
 
 # Empty author blocks shown on a new form; "add an author" gives one more.
 AUTHOR_ROWS = 3
@@ -139,13 +145,16 @@ class SubmissionForm(PostedForm):
 
     def offer(self, edition: Edition, call: Call) -> None:
         """The topics (the edition's tracks) and the presentations this call offers."""
-        self.topic.choices = [("", _l("Choose a topic"))] + [
-            (track.name, track.name_en and f"{track.name} / {track.name_en}" or track.name)
-            for track in edition.tracks
-        ]
-        self.presentation.choices = [
+        self.topic.choices = choices(
+            [("", _l("Choose a topic"))]
+            + [
+                (track.name, f"{track.name} / {track.name_en}" if track.name_en else track.name)
+                for track in edition.tracks
+            ]
+        )
+        self.presentation.choices = choices(
             (value, PRESENTATION_LABELS[value]) for value in Presentation if value in call.offered
-        ]
+        )
         if not edition.tracks:
             del self.topic
 

@@ -1,10 +1,10 @@
 """Organiser account forms: signing in, a new password, the administrators' account pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional
 
-from eventday.forms import PostedForm
+from eventday.forms import PostedForm, strip
 from eventday.validation import CleanText, choices
 
 ROLE_CHOICES = choices(
@@ -64,6 +64,22 @@ class UserForm(PostedForm):
     name = StringField(_l("Name"), validators=[Optional(), CleanText(200)])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     password = _new_password(_l("Password (at least 10 characters)"))
+    institutions = TextAreaField(
+        _l("Institutions (reviewers)"),
+        filters=[strip],
+        validators=[Optional(), CleanText(2000, multiline=True)],
+        description=_l(
+            "One a line: a reviewer is never given an abstract with an author from one of them."
+        ),
+    )
+
+
+class InstitutionsForm(PostedForm):
+    institutions = TextAreaField(
+        _l("Institutions"),
+        filters=[strip],
+        validators=[Optional(), CleanText(2000, multiline=True)],
+    )
 
 
 class RoleForm(PostedForm):

@@ -7,10 +7,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from eventday.abstracts.review import set_institutions
 from eventday.accounts import rules
 from eventday.accounts.access import organiser_blueprint, roles_required
-from eventday.accounts.forms import RoleForm, UserForm
+from eventday.accounts.forms import InstitutionsForm, RoleForm, UserForm
 from eventday.accounts.models import Role, User
+from eventday.editions.lifecycle import working_edition
 from eventday.extensions import db
 from eventday.forms import PostForm, flash_refusal, show_refusal
 
@@ -20,7 +22,12 @@ bp = organiser_blueprint("users_admin", "/admin/users")
 def _page(form: UserForm, status: int = 200) -> tuple[str, int]:
     users = db.session.scalars(select(User).order_by(User.email)).all()
     return render_template(
-        "accounts/users.html", users=users, form=form, role_form=RoleForm(), post_form=PostForm()
+        "accounts/users.html",
+        users=users,
+        form=form,
+        role_form=RoleForm(),
+        post_form=PostForm(),
+        institutions_form=InstitutionsForm(formdata=None),
     ), status
 
 
@@ -36,6 +43,8 @@ def index() -> Response | tuple[str, int]:
         except rules.AccountRefused as refused:
             show_refusal(form, refused)
         else:
+            if form.institutions.data:
+                set_institutions(user.id, form.institutions.data, None, current_user.id)
             flash(_("Account created for %(email)s.", email=user.email))
             return redirect(url_for(".index"), code=303)
     return _page(form, 422 if request.method == "POST" else 200)
@@ -62,4 +71,30 @@ def change(user_id: int, change: str) -> Response:
         flash_refusal(refused)
     else:
         flash(_("Account changed."))
+    return redirect(url_for(".index"), code=303)
+
+
+@bp.post("/<int:user_id>/institutions")
+@roles_required(Role.ADMIN)
+def institutions(user_id: int) -> Response:
+    """A reviewer's institutions; the abstracts they now conflict with are taken back."""
+    form = InstitutionsForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.institutions.errors) or _("Please try again."), "error")
+        return redirect(url_for(".index"), code=303)
+    edition = working_edition(current_user.working_edition_id)
+    try:
+        removed = set_institutions(
+            user_id, form.institutions.data or "", edition.id if edition else None, current_user.id
+        )
+    except LookupError:
+        abort(404)
+    flash(_("Institutions saved."))
+    if removed:
+        flash(
+            _(
+                "Taken back from this reviewer for a conflict of interest: %(labels)s.",
+                labels=", ".join(removed),
+            )
+        )
     return redirect(url_for(".index"), code=303)
