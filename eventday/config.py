@@ -61,3 +61,5 @@ MAX_CONTENT_LENGTH = 1024 * 1024
 SECURE_COOKIES: bool | None = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Draw the book of abstracts in a thread once decisions are released (no one waits on it).
+BOOK_DRAW_LATER = True

@@ -65,6 +65,8 @@ def make_app(database_url: str, **config: object) -> Flask:
         # Tests post many forms from one address; tests/test_robots.py checks the limit.
         "REGISTRATION_RATE_LIMIT": "1000 per minute",
         "ABSTRACT_RATE_LIMIT": "1000 per minute",
+        # A thread drawing the book would outlive the test's database; one test asks for it.
+        "BOOK_DRAW_LATER": False,
         **config,
     }
     return create_app(settings)

@@ -310,3 +310,23 @@ def test_only_unregistered_presenters_of_accepted_abstracts_are_reminded_once(
     organiser.post(REMIND, data={"csrf_token": csrf_token(organiser, DECISIONS)})
     assert len(recipients(app, mails.REGISTER)) == 3
     assert "reminded" in text(organiser.get(DECISIONS))
+
+
+def test_the_book_is_drawn_after_the_release_without_anyone_waiting(
+    app: Flask, day: Day, organiser: FlaskClient
+) -> None:
+    import threading
+
+    from eventday.abstracts.models import Book
+
+    app.config["BOOK_DRAW_LATER"] = True
+    ids = day.abstracts
+    stage(organiser, {ids[1]: "poster", ids[2]: "rejected"})
+    assert release(organiser).status_code == 303
+    for thread in threading.enumerate():
+        if thread.name == "book-of-abstracts":
+            thread.join(timeout=60)
+    with app.app_context():
+        stored = db.session.get(Book, day.edition)
+        assert stored is not None and stored.pdf.startswith(b"%PDF")
+        assert stored.version == the_call(app, day.edition).book_version

@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import threading
 from collections.abc import Iterable, Sequence
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -148,6 +150,28 @@ def pdf_for(edition_id: int) -> bytes:
             stored.version, stored.programme_version = version
             stored.pdf, stored.generated_at = pdf, utcnow()
     return pdf
+
+
+def draw_later(edition_id: int) -> threading.Thread | None:
+    """Draw the book in a thread of its own, once a release has committed: the organiser
+    who released does not wait on it, nor does the first reader. None when switched off
+    (BOOK_DRAW_LATER, off in the tests that do not ask for it)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("BOOK_DRAW_LATER", True):
+        return None
+
+    def draw() -> None:
+        with app.app_context():
+            try:
+                pdf_for(edition_id)
+            except Exception:  # a thread has no one to answer: say it in the log
+                app.logger.exception("the book of abstracts could not be drawn")
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=draw, name="book-of-abstracts", daemon=True)
+    thread.start()
+    return thread
 
 
 def build(edition_id: int) -> bytes:

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventday import audit, mail
-from eventday.abstracts import mails
+from eventday.abstracts import book, mails
 from eventday.abstracts.call import call_of
 from eventday.abstracts.models import Abstract, Call, Decision
 from eventday.audit import AuditEntry
@@ -185,6 +185,8 @@ def release(edition_id: int, actor: int | None = None, now: dt.datetime | None =
                 {"released": [None, ", ".join(a.label for a in changed)]},
             )
     mail.deliver(outbox)
+    if changed:
+        book.draw_later(edition_id)
     return Released(len(changed), {kind: sent.get(kind, 0) for kind in MAIL_OF.values()})
 
 
