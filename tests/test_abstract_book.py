@@ -183,7 +183,7 @@ def test_accents_greek_letters_and_marks_read_back(app: Flask):
     assert "Le TNF-α et l'IFN-γ activent les lymphocytes T CD4" in text
     assert "Mus musculus" in text and "β-caténine" in text
     assert "Mots-clés : cytokines, lymphocytes T" in text
-    assert "Poster 7" in text
+    assert "Affiche 7" in text
 
 
 def test_an_institution_written_the_same_way_has_one_number(app: Flask):
@@ -218,7 +218,7 @@ def test_contents_and_index_give_the_pages_of_the_abstracts(app: Flask):
         for number, text in enumerate(read, start=1)
         if "Variants génétiques et réponse aux vaccins Gaël" in text
     )
-    contents = re.search(r"A-002 · Poster 7 Variants génétiques[^0-9]*(\d+)", read[1])
+    contents = re.search(r"A-002 · Affiche 7 Variants génétiques[^0-9]*(\d+)", read[1])
     assert contents is not None and int(contents.group(1)) == page_of_title
     index = read[-1]
     assert index.startswith("Index des auteurs")
@@ -256,18 +256,20 @@ def test_the_cached_book_is_returned_until_the_version_rises(app: Flask, monkeyp
     assert "Titre accepté mais pas encore annoncé" in " ".join(pages(again))
 
 
-def test_two_readers_drawing_at_once_both_get_the_book(app: Flask, monkeypatch):
+def test_two_readers_at_once_get_the_book_drawn_once(app: Flask, monkeypatch):
+    """The second reader waits for the first one's drawing rather than drawing it again."""
     with app.app_context():
         seeded = seed()
-    both_drawn = threading.Barrier(2, timeout=30)
+    started = threading.Event()
+    drawn = []
     build = book.build
 
-    def build_then_wait(edition_id: int) -> bytes:
-        pdf = build(edition_id)
-        both_drawn.wait()  # neither stores before both have found no book
-        return pdf
+    def slow_build(edition_id: int) -> bytes:
+        drawn.append(edition_id)
+        started.set()
+        return build(edition_id)
 
-    monkeypatch.setattr(book, "build", build_then_wait)
+    monkeypatch.setattr(book, "build", slow_build)
     results: list[bytes] = []
     errors: list[BaseException] = []
 
@@ -280,13 +282,16 @@ def test_two_readers_drawing_at_once_both_get_the_book(app: Flask, monkeypatch):
             finally:
                 db.session.remove()
 
-    readers = [threading.Thread(target=read) for _ in range(2)]
-    for reader in readers:
-        reader.start()
-    for reader in readers:
-        reader.join()
+    first = threading.Thread(target=read)
+    first.start()
+    assert started.wait(timeout=30)
+    second = threading.Thread(target=read)
+    second.start()
+    for reader in (first, second):
+        reader.join(timeout=60)
     assert errors == []
-    assert [pdf[:5] for pdf in results] == [b"%PDF-"] * 2
+    assert len(results) == 2 and results[0] == results[1] and results[0][:5] == b"%PDF-"
+    assert len(drawn) == 1
     with app.app_context():
         assert db.session.scalars(select(Book.version)).all() == [0]
 

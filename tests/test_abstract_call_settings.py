@@ -60,10 +60,10 @@ def test_bad_settings_are_refused_next_to_their_field(app: Flask) -> None:
         edition_id = make_edition().id
     client = organiser(app)
     for changes, message in (
-        ({"closes_day": "2026-10-01"}, "La date limite doit suivre l'ouverture."),
+        ({"closes_day": "2026-10-01"}, "La date limite doit suivre l’ouverture."),
         ({"presentations": []}, "Proposez au moins un type de présentation."),
         ({"word_limit": "0"}, "0"),
-        ({"opens_day": "", "opens_time": ""}, "Indiquez l'ouverture"),
+        ({"opens_day": "", "opens_time": ""}, "Indiquez l’ouverture"),
     ):
         answer = client.post("/admin/abstracts/call", data=settings_form(client, **changes))
         assert answer.status_code == 422, changes

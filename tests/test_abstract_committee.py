@@ -241,3 +241,22 @@ def test_organiser_pages_refuse_reviewers_and_anonymous_visitors(app: Flask) -> 
     organiser_client = organiser(app)
     for path in ORGANISER_PAGES:
         assert organiser_client.get(path).status_code == 200, path
+
+
+def test_organisers_read_each_review_on_the_page_and_in_the_spreadsheet(
+    app: Flask, known: dict[str, int]
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.test_abstract_review import organiser
+
+    client = organiser(app)
+    page = client.get(f"/admin/abstracts/{known['A1']}").get_data(as_text=True)
+    assert "Relectures (3)" in page or "Reviews (3)" in page
+    assert "r1@example.org" in page
+    workbook = load_workbook(io.BytesIO(client.get("/admin/abstracts/committee.xlsx").data))
+    assert len(workbook.sheetnames) == 2
+    reviews = list(workbook.worksheets[1].iter_rows(values_only=True))
+    assert len(reviews) > 1 and reviews[1][0].startswith("A-")

@@ -347,11 +347,25 @@ def test_new_institutions_take_back_the_abstracts_now_in_conflict(
     response = post_form(client, page, page, {"institutions": "  inserm   U1234 \n\nCNRS UMR 8104"})
     assert response.status_code == 303
     news = [message for _kind, message in flashes(client.get(REVIEWS))]
-    assert any("A-001" in message and "A-002" not in message for message in news)
+    # How many, not which: under blind review that would say where their authors work.
+    assert any("1 abstract(s) are no longer yours" in message for message in news)
+    assert not any("A-001" in message for message in news)
     assert count(app, Assignment, abstract_id=cochin) == 0
     assert count(app, Assignment, abstract_id=lille) == 1
     with app.app_context():
         assert db.session.get(User, reviewer_id).institutions == "inserm U1234\nCNRS UMR 8104"
+
+
+def test_a_reviewer_can_add_institutions_but_not_remove_those_set_for_them(
+    app: Flask, edition_id: int
+) -> None:
+    add_reviewer(app, "reviewer@example.org", institutions="Institut Pasteur")
+    client = reviewer_client(app, "reviewer@example.org")
+    page = f"{REVIEWS}institutions"
+    assert post_form(client, page, page, {"institutions": "CNRS UMR 8104"}).status_code == 303
+    with app.app_context():
+        user = db.session.scalars(select(User).where(User.email == "reviewer@example.org")).one()
+        assert user.institutions == "Institut Pasteur\nCNRS UMR 8104"
 
 
 def test_an_administrator_gives_a_reviewer_institutions(app: Flask, edition_id: int) -> None:
@@ -621,6 +635,21 @@ def test_hostile_comments_are_refused_and_kept(app: Flask, assigned: tuple) -> N
     assert count(app, Review) == 0
 
 
+def test_an_abstract_without_a_released_decision_is_still_reviewed_after_a_release(
+    app: Flask, assigned: tuple
+) -> None:
+    """A second round: the first decisions are out, this abstract's is not."""
+    abstract_id, originality, clarity = assigned
+    with app.app_context():
+        db.session.scalars(select(Call)).one().released_at = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)
+        db.session.commit()
+        user = db.session.scalars(select(User).where(User.role == "reviewer")).one()
+        review.save_review(
+            user, abstract_id, review.ReviewDraft({originality: 3, clarity: 3}, "poster")
+        )
+    assert count(app, Review, abstract_id=abstract_id) == 1
+
+
 def test_reviews_close_when_the_decisions_are_released(
     app: Flask, assigned: tuple, reviewer_id: int
 ) -> None:
@@ -628,6 +657,7 @@ def test_reviews_close_when_the_decisions_are_released(
     with app.app_context():
         call = db.session.scalars(select(Call)).one()
         call.released_at = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)
+        db.session.get(Abstract, abstract_id).released_decision = "poster"
         db.session.commit()
         user = db.session.scalars(select(User).where(User.role == "reviewer")).one()
         with pytest.raises(review.ReviewRefused):

@@ -4,6 +4,7 @@ with the message next to the field and what was typed kept, nothing half-written
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import re
 
@@ -292,3 +293,40 @@ def test_the_submitters_pages_are_private(app: Flask, client: FlaskClient, editi
         assert answer.headers["Cache-Control"] == "private, no-store", path
         assert answer.headers["Referrer-Policy"] == "strict-origin", path
     assert client.get("/abstracts").headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_comparison_sign_is_no_tag(app: Flask, client: FlaskClient, edition_id: int) -> None:
+    text = "Les taux d'IL-6 < TNF et IFN > 2 fois la normale."
+    assert post(client, "/abstracts/submit", data=form(abstract=text)).status_code == 303
+
+
+# Werkzeug stops reading a body over the limit midway and leaves the part it had begun in
+# a temporary file that only the garbage collector closes: collected within this test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_poster_of_several_megabytes_is_taken_and_too_large_a_body_says_so(
+    app: Flask, client: FlaskClient, edition_id: int
+) -> None:
+    with app.app_context():
+        settings = calls.settings_of(calls.call_of(edition_id))
+        settings.poster_upload = True
+        calls.save_settings(edition_id, settings, None)
+    three_mb = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024) + b"\n%%EOF\n"
+    data = form()
+    data["poster"] = (io.BytesIO(three_mb), "poster.pdf")
+    answer = post(client, "/abstracts/submit", data=data, content_type="multipart/form-data")
+    assert answer.status_code == 303
+    data = form()
+    data["poster"] = (io.BytesIO(b"%PDF-1.4\n" + b"0" * (12 * 1024 * 1024)), "poster.pdf")
+    answer = post(
+        client,
+        "/abstracts/submit",
+        data=data,
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "fr"},
+    )
+    assert answer.status_code == 413
+    assert "10 Mo au plus" in answer.get_data(as_text=True)
+    assert count(app, Abstract) == 1
+    answer.close()
+    gc.collect()

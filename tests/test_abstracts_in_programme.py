@@ -12,10 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from eventday.abstracts import decisions, people, placement
+from eventday.abstracts import decisions, people, placement, submission
 from eventday.abstracts.models import Abstract, Call
 from eventday.accounts.models import Role
 from eventday.extensions import db
+from eventday.mail import OutboxMail
 from eventday.programme.models import Room, Session, Speaker, Track
 from tests.conftest import make_session, paris
 from tests.test_abstract_decisions import (
@@ -334,3 +335,35 @@ def test_only_a_poster_session_of_the_edition_can_show_the_posters(
     with app.app_context():
         assert db.session.scalar(select(Call.poster_session_id)) is None
         assert db.session.scalar(select(func.count()).select_from(Track)) == 2
+
+
+def test_the_presenter_learns_when_they_speak_and_a_withdrawn_talk_is_cancelled(
+    app: Flask, day: Day, organiser: FlaskClient
+) -> None:
+    oral = day.abstracts[1]
+    stage(organiser, {oral: "oral"})
+    release(organiser)
+    assert place(organiser, oral, "11:00", room_id(app, "Amphi A")).status_code == 303
+    with app.app_context():
+        told = db.session.scalars(select(OutboxMail).where(OutboxMail.kind == "abstract_talk"))
+        (mail,) = told.all()
+        assert "11:00" in mail.body and "Amphi A" in mail.body
+        token = abstract_row(app, oral).token
+        session_id = abstract_row(app, oral).session_id
+        submission.withdraw(token)
+        talk = db.session.get_one(Session, session_id)
+        assert talk.is_cancelled  # still listed, struck through, STATUS:CANCELLED
+
+
+def test_a_talk_whose_decision_changes_after_the_release_is_cancelled(
+    app: Flask, day: Day, organiser: FlaskClient
+) -> None:
+    oral = day.abstracts[1]
+    stage(organiser, {oral: "oral"})
+    release(organiser)
+    place(organiser, oral, "11:00", room_id(app, "Amphi A"))
+    session_id = abstract_row(app, oral).session_id
+    stage(organiser, {oral: "poster"})
+    release(organiser)
+    with app.app_context():
+        assert db.session.get_one(Session, session_id).is_cancelled

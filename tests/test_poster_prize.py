@@ -71,10 +71,9 @@ def add_poster(
     return poster.id
 
 
-def add_attendee(edition_id: int, n: int, checked_in: bool = True, **fields: object) -> str:
-    """A confirmed registration (checked in unless told); its token."""
-    token = secrets.token_urlsafe(32)
-    registration = Registration(
+def attendee(edition_id: int, n: int, token: str, checked_in: bool = True, **fields: object):
+    """A confirmed registration, checked in unless told (not added to the session)."""
+    return Registration(
         edition_id=edition_id,
         token=token,
         reference=f"RD27-V{n:04d}",
@@ -88,7 +87,12 @@ def add_attendee(edition_id: int, n: int, checked_in: bool = True, **fields: obj
         checked_in_at=utcnow() if checked_in else None,
         **fields,
     )
-    db.session.add(registration)
+
+
+def add_attendee(edition_id: int, n: int, checked_in: bool = True, **fields: object) -> str:
+    """A confirmed registration (checked in unless told); its token."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(attendee(edition_id, n, token, checked_in, **fields))
     db.session.commit()
     return token
 
@@ -231,7 +235,7 @@ def test_the_refusal_is_in_french_for_a_french_phone(app, day):
     french.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     answer = become_voter(french, token)
     assert answer.status_code == 422
-    assert "passez d&#39;abord à l&#39;accueil" in text_of(answer)
+    assert "passez d’abord à l’accueil" in text_of(answer)
     assert "Qui vote ?" in text_of(answer)
 
 
@@ -443,7 +447,7 @@ def test_the_results_rank_votes_then_the_jury_per_topic(app, day):
 
     client, _ = jury_client(app, "organiser")
     page = text_of(client.get("/admin/abstracts/prize"))
-    assert "6.5" in page and "Immunology" in page
+    assert "6.50" in page and "Immunology" in page
     assert "1 poster has no board number yet" in page
 
 
@@ -522,3 +526,11 @@ def test_the_attendee_page_leads_to_the_vote_while_it_is_open(app, client, day):
     assert 'action="/posters/voter"' not in client.get(f"/registration/{token}").get_data(
         as_text=True
     )
+
+
+def test_the_voters_list_is_in_board_order_whatever_the_votes(app, client, day):
+    """The standing is the organisers' until they announce it."""
+    become_voter(client, day["token"], board=2)
+    assert vote(client, 2).status_code == 303
+    page = client.get("/posters/vote").get_data(as_text=True)
+    assert page.index("Poster 1 —") < page.index("Poster 2 —")

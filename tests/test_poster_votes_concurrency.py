@@ -15,13 +15,13 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from eventday.abstracts.models import Abstract, Author, Call, PosterVote
-from eventday.database import utcnow
 from eventday.extensions import db
 from eventday.programme.models import Track
-from eventday.registration.models import Registration, RegistrationStatus
+from eventday.registration.models import Registration
 from tests.conftest import make_app, make_edition
 from tests.server import CSRF_PATTERN, NoRedirect, running_server
 from tests.test_concurrent_registration import connected
+from tests.test_poster_prize import attendee
 
 ATTENDEES = 200
 DOUBLE_CLICKS = 20  # attendees 0-19 send their vote twice at once
@@ -68,22 +68,7 @@ def prepared_database(database_url: str) -> tuple[object, list[str], dict[int, i
             db.session.flush()
             posters[board] = poster.id
         tokens = [secrets.token_urlsafe(32) for _ in range(ATTENDEES)]
-        db.session.add_all(
-            Registration(
-                edition_id=edition.id,
-                token=token,
-                reference=f"RD27-C{n:04d}",
-                first_name="Votant",
-                last_name=f"n°{n}",
-                email=f"votant{n}@example.org",
-                email_key=f"votant{n}@example.org",
-                stakeholder_type="researcher",
-                consent_at=utcnow(),
-                status=RegistrationStatus.CONFIRMED,
-                checked_in_at=utcnow(),
-            )
-            for n, token in enumerate(tokens)
-        )
+        db.session.add_all(attendee(edition.id, n, token) for n, token in enumerate(tokens))
         db.session.commit()
     return app, tokens, posters
 

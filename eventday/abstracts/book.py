@@ -121,12 +121,11 @@ def released_call(edition_id: int) -> Call | None:
     return call if call is not None and call.released_at is not None else None
 
 
-def pdf_for(edition_id: int) -> bytes:
-    """The book of the edition (which has a call): the cached one if still current.
+_drawing: dict[int, threading.Lock] = {}
+_drawing_guard = threading.Lock()
 
-    Current means drawn at the call's `book_version` (decisions, boards, talks) and
-    at the edition's `programme_version` (a session renamed or moved, a track renamed).
-    """
+
+def _current(edition_id: int) -> tuple[tuple[int, int], Book | None]:
     version = tuple(
         db.session.execute(
             select(Call.book_version, Edition.programme_version)
@@ -135,20 +134,42 @@ def pdf_for(edition_id: int) -> bytes:
         ).one()
     )
     cached = db.session.get(Book, edition_id, populate_existing=True)
+    return version, cached  # type: ignore[return-value]
+
+
+def pdf_for(edition_id: int) -> bytes:
+    """The book of the edition (which has a call): the cached one if still current.
+
+    Current means drawn at the call's `book_version` (decisions, boards, talks) and
+    at the edition's `programme_version` (a session renamed or moved, a track renamed).
+    Readers of one process who find it outdated together draw it once: the first
+    draws, the others wait for it and take it from the database.
+    """
+    version, cached = _current(edition_id)
     if cached is not None and (cached.version, cached.programme_version) == version:
         return cached.pdf
-    pdf = build(edition_id)
-    with write_transaction(edition_id):
-        stored = db.session.get(Book, edition_id, populate_existing=True)
-        if stored is None:
-            db.session.add(
-                Book(
-                    edition_id=edition_id, version=version[0], programme_version=version[1], pdf=pdf
+    with _drawing_guard:
+        lock = _drawing.setdefault(edition_id, threading.Lock())
+    with lock:
+        db.session.rollback()  # a new look: what another drawer stored meanwhile
+        version, cached = _current(edition_id)
+        if cached is not None and (cached.version, cached.programme_version) == version:
+            return cached.pdf
+        pdf = build(edition_id)
+        with write_transaction(edition_id):
+            stored = db.session.get(Book, edition_id, populate_existing=True)
+            if stored is None:
+                db.session.add(
+                    Book(
+                        edition_id=edition_id,
+                        version=version[0],
+                        programme_version=version[1],
+                        pdf=pdf,
+                    )
                 )
-            )
-        elif (stored.version, stored.programme_version) < version:
-            stored.version, stored.programme_version = version
-            stored.pdf, stored.generated_at = pdf, utcnow()
+            elif (stored.version, stored.programme_version) < version:
+                stored.version, stored.programme_version = version
+                stored.pdf, stored.generated_at = pdf, utcnow()
     return pdf
 
 
@@ -239,8 +260,8 @@ def _parts(edition: Edition, call: Call | None, abstracts: Sequence[Abstract]) -
     if posters:
         session = call.poster_session if call is not None else None
         yield Part(
-            localised(session, "title", LANGUAGE) if session else _("Posters"),
-            _when(edition, session, _("Posters")) if session else "",
+            localised(session, "title", LANGUAGE) if session else _("The posters"),
+            _when(edition, session, _("The posters")) if session else "",
             _topics(posters),
         )
 

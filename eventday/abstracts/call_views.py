@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eventday.abstracts import call as calls
+from eventday.abstracts import readings
 from eventday.abstracts.blueprints import admin as bp
 from eventday.abstracts.call_forms import CallForm
+from eventday.abstracts.labels import RECOMMENDATION_LABELS
 from eventday.abstracts.models import Abstract
 from eventday.accounts.access import ORGANISERS, roles_required
 from eventday.domain import DomainError, Violation
@@ -61,6 +63,23 @@ def detail(abstract_id: int) -> str:
         edition=edition,
         call=calls.call_of(edition.id),
         abstract=abstract,
+        readings=readings.readings(edition.id, abstract.id),
+        recommendations=RECOMMENDATION_LABELS,
+    )
+
+
+@bp.get("/<int:abstract_id>/poster.pdf")
+@roles_required(*ORGANISERS)
+def poster(abstract_id: int) -> Response:
+    """The poster's PDF as its authors sent it."""
+    edition = edition_or_404()
+    abstract = db.session.get(Abstract, abstract_id)
+    if abstract is None or abstract.edition_id != edition.id or not abstract.poster_pdf:
+        abort(404)
+    return Response(
+        abstract.poster_pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="poster-{abstract.label}.pdf"'},
     )
 
 

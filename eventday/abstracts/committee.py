@@ -32,6 +32,7 @@ from eventday.abstracts.models import (
     Review,
     Score,
 )
+from eventday.abstracts.readings import Reading
 from eventday.accounts.models import User
 from eventday.database import write_transaction
 from eventday.domain import DomainError, Violation
@@ -238,19 +239,65 @@ def table(edition_id: int, sort: str = DEFAULT_SORT) -> list[Row]:
     return sorted(rows, key=SORTS[sort_key(sort)])
 
 
+def _reviews_sheet(
+    workbook: Workbook, rows: list[Row], reviews: list[Reading], labels: dict[str, str]
+) -> None:
+    sheet = workbook.create_sheet(_("Reviews"))
+    numbers = {row.id: row.label for row in rows}
+    criteria = [name for name, _value in reviews[0].scores] if reviews else []
+    sheet.append(
+        [
+            _("Number"),
+            _("Reviewer"),
+            _("Recommendation"),
+            _("Score"),
+            *criteria,
+            _("For the authors"),
+            _("For the committee"),
+        ]
+    )
+    for reading in reviews:
+        if reading.abstract_id not in numbers:
+            continue  # withdrawn
+        sheet.append(
+            [
+                _text(numbers[reading.abstract_id]),
+                _text(reading.who),
+                _text(labels.get(reading.recommendation, reading.recommendation)),
+                _rounded(reading.weighted),
+                *[value for _name, value in reading.scores],
+                _text(reading.comment_authors),
+                _text(reading.comment_committee),
+            ]
+        )
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.data_type = "s"
+    sheet.freeze_panes = "C2"
+
+
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def xlsx_file(rows: list[Row], headers: list[str], labels: dict[str, str]) -> bytes:
+def xlsx_file(
+    rows: list[Row],
+    headers: list[str],
+    labels: dict[str, str],
+    reviews: list[Reading] | None = None,
+) -> bytes:
     """The table as a spreadsheet: figures as numbers, texts always as text (a title
     "=…" stays a title, never a formula), the header in bold and kept in view.
 
-    `labels` gives the words for the presentation wishes and decisions.
+    `labels` gives the words for the presentation wishes and decisions. With `reviews`,
+    a second sheet holds each review: who, recommendation, scores, both comments.
     """
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "committee"
+    sheet.title = _("Committee")
     sheet.append([_text(h) for h in headers])
     for row in rows:
         values = [
@@ -278,6 +325,8 @@ def xlsx_file(rows: list[Row], headers: list[str], labels: dict[str, str]) -> by
         cell.data_type = "s"
     sheet.freeze_panes = "C2"
     sheet.column_dimensions["B"].width = 60
+    if reviews is not None:
+        _reviews_sheet(workbook, rows, reviews, labels)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

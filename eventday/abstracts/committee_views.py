@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventday.abstracts import committee, conflicts, review
+from eventday.abstracts import committee, conflicts, readings, review
 from eventday.abstracts.blueprints import admin
 from eventday.abstracts.models import Abstract, AbstractStatus
 from eventday.abstracts.review_forms import (
@@ -278,6 +278,7 @@ def _labels() -> dict[str, str]:
         "oral": _("Short talk"),
         "either": _("Poster or short talk"),
         "rejected": _("Rejected"),
+        "reject": _("Reject"),
         "yes": _("yes"),
     }
 
@@ -319,7 +320,7 @@ def committee_xlsx() -> Response:
     edition = _edition()
     rows = committee.table(edition.id, committee.sort_key(request.args.get("sort")))
     headers = [str(header) for header in HEADERS]
-    content = committee.xlsx_file(rows, headers, _labels())
+    content = committee.xlsx_file(rows, headers, _labels(), readings.readings(edition.id))
     return Response(
         content,
         mimetype=XLSX,

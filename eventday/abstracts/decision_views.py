@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange
 
 from eventday.abstracts import decisions, placement
 from eventday.abstracts.blueprints import admin
@@ -23,7 +23,7 @@ from eventday.extensions import db
 from eventday.forms import PostedForm, PostForm, flash_refusal, show_refusal, strip
 from eventday.i18n import local_date
 from eventday.programme.cache import programme_cache
-from eventday.programme.forms import CLOCK
+from eventday.programme.forms import CLOCK, clock, optional_int
 from eventday.programme.models import Edition, Session
 from eventday.validation import choices
 
@@ -55,27 +55,18 @@ def _changed() -> None:
     programme_cache().invalidate()
 
 
-def _clock(form: PostedForm, field: StringField) -> None:
-    if field.data and not CLOCK.fullmatch(field.data.strip()):
-        raise ValidationError(_l("Write the time as HH:MM, e.g. 09:30."))
-
-
-def _optional_id(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
-
-
 class TalkForm(PostedForm):
     day = SelectField(_l("Day"))
     starts_at = StringField(
-        _l("Starts at"), filters=[strip], validators=[InputRequired(), _clock], description="HH:MM"
+        _l("Starts at"), filters=[strip], validators=[InputRequired(), clock], description="HH:MM"
     )
     minutes = IntegerField(
         _l("Duration (minutes)"),
         default=15,
         validators=[InputRequired(), NumberRange(*placement.TALK_MINUTES)],
     )
-    room_id = SelectField(_l("Room"), coerce=_optional_id, validate_choice=False)
-    track_id = SelectField(_l("Track"), coerce=_optional_id, validate_choice=False)
+    room_id = SelectField(_l("Room"), coerce=optional_int, validate_choice=False)
+    track_id = SelectField(_l("Track"), coerce=optional_int, validate_choice=False)
 
     def offer(self, edition: Edition) -> None:
         days, day = [], edition.start_date
@@ -102,7 +93,7 @@ class BoardsForm(PostedForm):
 
 
 class PosterSessionForm(PostedForm):
-    session_id = SelectField(_l("Poster session"), coerce=_optional_id, validate_choice=False)
+    session_id = SelectField(_l("Poster session"), coerce=optional_int, validate_choice=False)
 
 
 def _session_label(edition: Edition, session: Session) -> str:

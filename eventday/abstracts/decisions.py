@@ -185,6 +185,14 @@ def release(edition_id: int, actor: int | None = None, now: dt.datetime | None =
                 {"released": [None, ", ".join(a.label for a in changed)]},
             )
     mail.deliver(outbox)
+    no_longer_talks = [
+        a.id for a in changed if a.session_id is not None and a.released_decision != Decision.ORAL
+    ]
+    if no_longer_talks:
+        from eventday.abstracts import placement  # placement builds on this module
+
+        for abstract_id in no_longer_talks:
+            placement.cancel_talk(edition_id, abstract_id, actor=actor)
     if changed:
         book.draw_later(edition_id)
     return Released(len(changed), {kind: sent.get(kind, 0) for kind in MAIL_OF.values()})

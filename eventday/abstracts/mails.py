@@ -16,9 +16,10 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from eventday import mail_headers, mail_texts
+from eventday.abstracts import markup
 from eventday.abstracts.models import Abstract, Author
 from eventday.extensions import db
-from eventday.i18n import local_date
+from eventday.i18n import local_date, localised
 from eventday.mail import PARAGRAPH_BREAK, OutboxMail
 from eventday.programme.models import Edition
 from eventday.urls import absolute_url
@@ -28,6 +29,7 @@ POSTER = "abstract_poster"
 ORAL = "abstract_oral"
 REJECTED = "abstract_rejected"
 REGISTER = "abstract_register"
+TALK = "abstract_talk"
 
 SUBJECTS = {
     RECEIVED: _l("Your abstract has been received"),
@@ -35,6 +37,7 @@ SUBJECTS = {
     ORAL: _l("Your abstract is accepted as a short talk"),
     REJECTED: _l("The committee's decision on your abstract"),
     REGISTER: _l("You present at the day: remember to register"),
+    TALK: _l("Your talk in the programme"),
 }
 # The decision mails, worded by the organisers if they wish (eventday.mail_texts).
 OWN_WORDING = (POSTER, ORAL, REJECTED)
@@ -47,7 +50,7 @@ def compose(abstract: Abstract, kind: str, **context: object) -> tuple[str, str,
     own = mail_texts.own_text(edition.id, kind, abstract.language) if kind in OWN_WORDING else None
     with force_locale(abstract.language):
         values = placeholder_values(abstract, presenter)
-        subject = f"{SUBJECTS[kind]} · {edition.name}"
+        subject = f"{SUBJECTS[kind]} · {localised(edition, 'name', abstract.language)}"
         if own is not None and own.subject:
             subject = mail_texts.fill(own.subject, values)
         body = render_template(
@@ -85,9 +88,9 @@ def placeholder_values(abstract: Abstract, author: Author) -> dict[str, str]:
     return {
         "first_name": author.first_name,
         "last_name": author.last_name,
-        "title": abstract.title,
+        "title": markup.plain(abstract.title),
         "reference": abstract.label,
-        "edition": edition.name,
+        "edition": localised(edition, "name", abstract.language),
         "date": local_date(edition.start_date),
         "venue": edition.venue_name,
     }

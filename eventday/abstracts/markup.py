@@ -22,16 +22,20 @@ import nh3
 from markupsafe import Markup
 
 ALLOWED_TAGS = {"i", "sup", "sub"}
-TAG = re.compile(r"</?\s*([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+# A tag as HTML reads one: "<" then the name at once ("IL-6 < TNF" is no tag).
+TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
 WORD = re.compile(r"[^\W_]", re.UNICODE)
 PARAGRAPHS = re.compile(r"\n\s*\n")
 
 
 def render(source: str) -> Markup:
     """The text as safe HTML: the three marks kept, paragraphs and line breaks shown."""
-    clean = nh3.clean(source, tags=ALLOWED_TAGS, attributes={}, link_rel=None)
-    paragraphs = [part.strip() for part in PARAGRAPHS.split(clean) if part.strip()]
-    return Markup("".join(f"<p>{part.replace(chr(10), '<br>')}</p>" for part in paragraphs))
+    paragraphs = [part.strip() for part in PARAGRAPHS.split(source) if part.strip()]
+    # Each paragraph cleaned alone: a mark left open ends with its paragraph.
+    cleaned = (
+        nh3.clean(part, tags=ALLOWED_TAGS, attributes={}, link_rel=None) for part in paragraphs
+    )
+    return Markup("".join(f"<p>{part.replace(chr(10), '<br>')}</p>" for part in cleaned))
 
 
 def inline(source: str) -> Markup:

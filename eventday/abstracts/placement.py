@@ -27,6 +27,7 @@ pages are rendered again).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 
@@ -34,8 +35,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from eventday import audit
-from eventday.abstracts import markup, people
+from eventday import audit, mail
+from eventday.abstracts import mails, markup, people
 from eventday.abstracts.call import call_of
 from eventday.abstracts.decisions import edition_abstracts
 from eventday.abstracts.models import Abstract, AbstractStatus, Call, Decision
@@ -45,6 +46,7 @@ from eventday.extensions import db
 from eventday.i18n import fold, localised
 from eventday.programme import rules
 from eventday.programme.models import Edition, Session, SessionKind, Speaker, Track
+from eventday.urls import session_url
 
 TALK_MINUTES = (5, 120)
 
@@ -150,6 +152,7 @@ def place_talk(
     violations = rules.check_session(edition, draft, placed)
     if violations:
         raise rules.ScheduleError(violations)
+    where_before = (placed.starts_at, placed.room_id) if placed is not None else None
     if placed is None and known is None:
         institutions = presenter.institutions
         speaker = rules.add_speaker(
@@ -163,7 +166,17 @@ def place_talk(
     session = rules.save_session(edition_id, draft, placed.id if placed else None, actor=actor)
     if placed is None:
         _link(edition_id, abstract_id, session, actor)
+    if where_before != (draft.starts_at, draft.room_id):
+        _tell_presenter(edition_id, abstract_id)
     return session
+
+
+def _tell_presenter(edition_id: int, abstract_id: int) -> None:
+    """The presenting author learns when and where they speak (and again if it moves)."""
+    with write_transaction(edition_id):
+        abstract = _abstract_in(edition_id, abstract_id)
+        mail_id = mails.enqueue(abstract, mails.TALK, talk_url=session_url(abstract.session))
+    mail.deliver([mail_id])
 
 
 def _link(edition_id: int, abstract_id: int, session: Session, actor: int | None) -> None:
@@ -191,11 +204,22 @@ def remove_talk(edition_id: int, abstract_id: int, *, actor: int | None = None) 
     abstract = _abstract_in(edition_id, abstract_id)
     if abstract.session_id is None:
         return
-    rules.delete_session(edition_id, abstract.session_id, actor=actor)
+    # Removed meanwhile (a second click): the link goes below all the same.
+    with contextlib.suppress(LookupError):
+        rules.delete_session(edition_id, abstract.session_id, actor=actor)
     with write_transaction(edition_id):
         abstract = _abstract_in(edition_id, abstract_id)
         abstract.session_id = None
         _changed(edition_id)
+
+
+def cancel_talk(edition_id: int, abstract_id: int, *, actor: int | None = None) -> None:
+    """An oral withdrawn, or no longer a talk after a new release: its talk stays in the
+    programme, cancelled (struck through, STATUS:CANCELLED in calendars that hold it)."""
+    abstract = _abstract_in(edition_id, abstract_id)
+    if abstract.session_id is not None:
+        with contextlib.suppress(LookupError):  # the organisers deleted it already
+            rules.cancel_session(edition_id, abstract.session_id, actor=actor)
 
 
 def _changed(edition_id: int) -> None:

@@ -304,6 +304,35 @@ class CategoryResult:
         return sum(result.votes for result in self.posters)
 
 
+@dataclasses.dataclass(frozen=True)
+class Ballot:
+    """One category's posters as voters see them: in board order, no count, no rank."""
+
+    category: int
+    track: Track | None
+    posters: list[Abstract]
+
+
+def _by_category(edition_id: int) -> dict[int, list[Abstract]]:
+    found: dict[int, list[Abstract]] = {}
+    for poster in posters(edition_id):
+        found.setdefault(category_of(poster), []).append(poster)
+    return found
+
+
+def ballots(edition_id: int) -> list[Ballot]:
+    """The posters to vote for, by topic and board: the standing stays the organisers'."""
+    found = [
+        Ballot(category, members[0].track, sorted(members, key=_board))
+        for category, members in _by_category(edition_id).items()
+    ]
+    return sorted(found, key=lambda ballot: (ballot.track is None, _track_name(ballot.track)))
+
+
+def _board(poster: Abstract) -> tuple[bool, int]:
+    return poster.board_number is None, poster.board_number or 0
+
+
 def results(edition_id: int) -> list[CategoryResult]:
     """Every category's posters ranked: by attendees' votes, then by the jury's mean.
 
@@ -325,11 +354,8 @@ def results(edition_id: int) -> list[CategoryResult]:
             .group_by(JuryScore.abstract_id)
         )
     }
-    by_category: dict[int, list[Abstract]] = {}
-    for poster in posters(edition_id):
-        by_category.setdefault(category_of(poster), []).append(poster)
     found = []
-    for category, members in by_category.items():
+    for category, members in _by_category(edition_id).items():
 
         def key(poster: Abstract) -> tuple[int, float]:
             mean = jury.get(poster.id, (None, 0))[0]

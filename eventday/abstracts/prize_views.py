@@ -152,7 +152,7 @@ def _my_votes_page(edition: Edition, voter_form: VoterForm, status: int) -> Resp
         voter_form=voter_form,
         registration=registration,
         votes=prize.votes_of(registration.id) if registration else {},
-        categories=prize.results(edition.id),
+        categories=prize.ballots(edition.id),
         vote_open=prize.vote_is_open(edition.id),
     )
     return _private(body, status)

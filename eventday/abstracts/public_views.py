@@ -6,6 +6,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from eventday.abstracts import call as calls
 from eventday.abstracts import submission
@@ -13,9 +14,10 @@ from eventday.abstracts.blueprints import public as bp
 from eventday.abstracts.forms import SubmissionForm
 from eventday.abstracts.models import Abstract, Call
 from eventday.domain import DomainError
+from eventday.errors import render_error
 from eventday.extensions import limiter
 from eventday.forms import PostForm, show_refusal
-from eventday.programme.models import Edition, edition_or_404
+from eventday.programme.models import Edition, current_edition, edition_or_404
 from eventday.security import keep_secret_url
 
 
@@ -25,6 +27,36 @@ def keep_token_private(response: Response) -> Response:
     if request.view_args and "token" in request.view_args:
         return keep_secret_url(response)
     return response
+
+
+def room_for_a_poster() -> None:
+    """A body may hold a poster's PDF (10 MB) where the call takes one; elsewhere the app's
+    limit (MAX_CONTENT_LENGTH) stands. Run before any other (routes.register puts it
+    first): Flask-WTF's CSRF check reads the body before the blueprint's own functions."""
+    if request.endpoint in ("abstracts.submit", "abstracts.edit") and request.method == "POST":
+        edition = current_edition()
+        call = calls.call_of(edition.id) if edition else None
+        if call is not None and call.poster_upload:
+            request.max_content_length = submission.POSTER_PDF_MAX + 1024 * 1024
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge) -> tuple[str, int]:
+    """A body over the limit was never read: the form again, empty, saying why."""
+    if request.endpoint not in ("abstracts.submit", "abstracts.edit"):
+        return render_error(error)
+    edition = edition_or_404()
+    call = _call(edition)
+    form = SubmissionForm(formdata=None)
+    form.offer(edition, call)
+    form.grow()
+    form.form_errors.append(
+        _(
+            "What you sent is too large (a poster's PDF may be at most 10 MB): nothing was "
+            "saved. Please send it again with a smaller file."
+        )
+    )
+    return _form_page(edition, call, form), 413
 
 
 def _limit() -> str:
@@ -118,6 +150,7 @@ def _poster(form: SubmissionForm, call: Call) -> bytes | None:
         form.poster.errors = [_("This call takes no poster file.")]
         return None
     data = upload.stream.read(submission.POSTER_PDF_MAX + 1)
+    upload.close()  # a large one waits in a temporary file
     if len(data) > submission.POSTER_PDF_MAX:
         form.poster.errors = [_("At most 10 MB, please.")]
     elif not submission.is_pdf(data):
@@ -156,7 +189,10 @@ def edit(token: str) -> Response | tuple[str, int]:
     edition = abstract.edition
     call = _call(edition)
     if abstract.is_withdrawn or call.state() != "open":
-        flash(_("The deadline has passed: the abstract can no longer be changed."))
+        if abstract.is_withdrawn:
+            flash(_("This abstract was withdrawn: it can no longer be changed."))
+        else:
+            flash(_("The deadline has passed: the abstract can no longer be changed."))
         return redirect(url_for(".page", token=token), code=303)
     form = SubmissionForm()
     form.offer(edition, call)

@@ -49,10 +49,6 @@ class NotYours(Exception):
     """The abstract is not assigned to this reviewer, or they are in conflict with it."""
 
 
-def call_of(edition_id: int) -> Call | None:
-    return db.session.scalars(select(Call).where(Call.edition_id == edition_id)).first()
-
-
 def shows_authors(call: Call | None, user: User) -> bool:
     """Blind review hides the authors from reviewers; organisers and admins still see them."""
     return call is None or not call.blind or user.role in (Role.ADMIN, Role.ORGANISER)
@@ -267,21 +263,33 @@ def declare_conflict(user: User, abstract_id: int) -> Abstract:
 
 
 def set_institutions(
-    user_id: int, institutions: str, edition_id: int | None, actor_id: int | None
+    user_id: int,
+    institutions: str,
+    edition_id: int | None,
+    actor_id: int | None,
+    *,
+    only_add: bool = False,
 ) -> list[str]:
     """A reviewer's institutions, one a line; the assignments they make conflicted go.
 
     Returns the labels of the abstracts taken back. Runs under the write lock of
     `edition_id` (the one being reviewed; None: no edition yet) and looks at every edition.
+    With `only_add` (a reviewer editing their own), lines already there are kept: a
+    reviewer can widen the conflict rule for themselves, never narrow it.
     """
     lines = [" ".join(line.split()) for line in institutions.splitlines()]
-    text = "\n".join(line for line in lines if line)
     lock = write_transaction(edition_id) if edition_id is not None else _committing()
     with lock:
         user = db.session.get(User, user_id)
         if user is None:
             raise LookupError(user_id)
-        user.institutions = text
+        if only_add:
+            lines = [*user.institutions.splitlines(), *lines]
+        kept = []
+        for line in lines:
+            if line and line.casefold() not in {k.casefold() for k in kept}:
+                kept.append(line)
+        user.institutions = "\n".join(kept)
         db.session.flush()
         assigned = db.session.scalars(
             select(Abstract)
@@ -357,6 +365,11 @@ def apply_suggestion(
 # --- reviews --------------------------------------------------------------------------------
 
 
+def reviews_closed(abstract: Abstract) -> bool:
+    """Reviews of an abstract close when its decision is released to the authors."""
+    return abstract.released_decision is not None
+
+
 @dataclasses.dataclass(frozen=True)
 class ReviewDraft:
     scores: dict[int, int]
@@ -367,13 +380,13 @@ class ReviewDraft:
 
 def save_review(user: User, abstract_id: int, draft: ReviewDraft) -> Review:
     """A reviewer's review, new or changed: every criterion scored 0..SCORE_MAX, a known
-    recommendation; refused once the decisions are released."""
+    recommendation; refused once the abstract's decision is released (an abstract
+    submitted after a first release is still reviewed)."""
     abstract = reviewable(user, abstract_id)
     with write_transaction(abstract.edition_id):
         abstract = reviewable(user, abstract_id)
-        call = call_of(abstract.edition_id)
         violations = []
-        if call is not None and call.released_at is not None:
+        if reviews_closed(abstract):
             violations.append(
                 Violation("recommendation", _("The decisions are out: reviews are closed."))
             )

@@ -13,9 +13,11 @@ from flask_login import current_user
 
 from eventday.abstracts import markup, review
 from eventday.abstracts.blueprints import review as bp
+from eventday.abstracts.call import call_of
 from eventday.abstracts.models import Abstract, Review
 from eventday.abstracts.review_forms import RECOMMENDATIONS, InstitutionsForm, review_form
 from eventday.accounts.access import REVIEWERS, roles_required
+from eventday.accounts.models import Role
 from eventday.editions.lifecycle import working_edition
 from eventday.forms import PostForm, show_refusal
 
@@ -73,7 +75,7 @@ def abstract(abstract_id: int) -> Response | tuple[str, int]:
         else:
             flash(_("Your review of %(label)s is saved.", label=found.label))
             return redirect(url_for(".index"), code=303)
-    call = review.call_of(found.edition_id)
+    call = call_of(found.edition_id)
     page = render_template(
         "abstracts/review/abstract.html",
         abstract=found,
@@ -82,7 +84,7 @@ def abstract(abstract_id: int) -> Response | tuple[str, int]:
         review=mine,
         conflict_form=PostForm(),
         show_authors=review.shows_authors(call, current_user),
-        closed=call is not None and call.released_at is not None,
+        closed=review.reviews_closed(found),
         recommendations=RECOMMENDATIONS,
     )
     return page, 422 if request.method == "POST" else 200
@@ -125,15 +127,20 @@ def institutions() -> Response | tuple[str, int]:
     form = InstitutionsForm(data={"institutions": current_user.institutions})
     if form.validate_on_submit():
         removed = review.set_institutions(
-            current_user.id, form.institutions.data or "", _edition_id(), current_user.id
+            current_user.id,
+            form.institutions.data or "",
+            _edition_id(),
+            current_user.id,
+            only_add=current_user.role == Role.REVIEWER,
         )
         flash(_("Your institutions are saved."))
         if removed:
+            # Not which ones: under blind review that would tell where their authors work.
             flash(
                 _(
-                    "You are no longer asked to review %(labels)s: an author is from one of "
-                    "your institutions.",
-                    labels=", ".join(removed),
+                    "%(n)d abstract(s) are no longer yours to review: an author is from one "
+                    "of your institutions.",
+                    n=len(removed),
                 )
             )
         return redirect(url_for(".index"), code=303)

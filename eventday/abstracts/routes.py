@@ -18,6 +18,7 @@ from eventday.abstracts.blueprints import admin, public, review
 
 
 def register(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, public_views.room_for_a_poster)
     app.register_blueprint(public)
     app.register_blueprint(admin)
     app.register_blueprint(review)
@@ -34,7 +35,19 @@ def init_templates(app: Flask) -> None:
     app.add_template_global(dt.timedelta, "timedelta")
     app.add_template_global(markup.render, "render_abstract")
     app.add_template_global(markup.inline, "title_html")
+    app.add_template_global(markup.plain, "plain_text")
     app.add_template_global(people.authors_with_affiliations, "authors_with_affiliations")
     app.add_template_global(abstract_status, "abstract_status")
     app.add_template_global(prize.vote_is_open, "poster_vote_open")
     app.add_template_filter(presentation_label, "presentation_label")
+    app.add_template_filter(score, "score")
+
+
+def score(value: float | None) -> str:
+    """A mean or a spread of scores, two decimals, written the reader's way (3,25 in French)."""
+    from babel.numbers import format_decimal
+    from flask_babel import get_locale
+
+    if value is None:
+        return "—"
+    return format_decimal(round(value, 2), format="0.00", locale=str(get_locale()))

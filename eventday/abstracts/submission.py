@@ -229,6 +229,9 @@ def change(token: str, draft: SubmissionDraft, now: dt.datetime | None = None) -
         _fill(abstract, draft, checked)
         db.session.flush()
         changes = audit.diff(before, _facts(abstract))
+        if changes and abstract.is_accepted:
+            call.book_version += 1  # the book and the poster session show it
+            raise_version(edition_id)
         if changes:
             audit.record(
                 edition_id,
@@ -268,6 +271,10 @@ def withdraw(token: str) -> Abstract:
             None,
             {"abstract": [None, abstract.label]},
         )
+    if abstract.session_id is not None:
+        from eventday.abstracts import placement  # placement builds on this module
+
+        placement.cancel_talk(abstract.edition_id, abstract.id)
     return abstract
 
 

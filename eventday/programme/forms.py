@@ -16,18 +16,22 @@ from eventday.i18n import local_date
 from eventday.programme.labels import KIND_LABELS
 from eventday.programme.models import Edition
 from eventday.programme.rules import SessionDraft
+from eventday.urls import database_id
 from eventday.validation import CleanText, EmailAddress, choices
 
 CLOCK = re.compile(r"([01]?\d|2[0-3])[:hH.]([0-5]\d)")
 
 
-def _clock(form: PostedForm, field: StringField) -> None:
+def clock(form: PostedForm, field: StringField) -> None:
+    """A field check: a time of day as HH:MM (9h30, 09.30 too)."""
     if field.data and not CLOCK.fullmatch(field.data.strip()):
         raise ValidationError(_l("Write the time as HH:MM, e.g. 09:30."))
 
 
-def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") else None
+def optional_int(value: object) -> int | None:
+    """A select's coerce: an id, or None for the empty choice (ValueError beyond an id's
+    range, which WTForms shows as an invalid choice)."""
+    return database_id(str(value)) if value not in (None, "", "None") else None
 
 
 class SessionForm(PostedForm):
@@ -39,11 +43,11 @@ class SessionForm(PostedForm):
     kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()))
     day = SelectField(_l("Day"))
     starts_at = StringField(
-        _l("Starts at"), validators=[InputRequired(), _clock], description="HH:MM"
+        _l("Starts at"), validators=[InputRequired(), clock], description="HH:MM"
     )
-    ends_at = StringField(_l("Ends at"), validators=[InputRequired(), _clock], description="HH:MM")
-    room_id = SelectField(_l("Room"), coerce=_optional_int, validate_choice=False)
-    track_id = SelectField(_l("Track"), coerce=_optional_int, validate_choice=False)
+    ends_at = StringField(_l("Ends at"), validators=[InputRequired(), clock], description="HH:MM")
+    room_id = SelectField(_l("Room"), coerce=optional_int, validate_choice=False)
+    track_id = SelectField(_l("Track"), coerce=optional_int, validate_choice=False)
     speaker_ids = MultiCheckboxField(_l("Speakers"), coerce=int, validate_choice=False)
     capacity = IntegerField(
         _l("Seats (workshops; empty: the room's)"),
