@@ -460,8 +460,8 @@ def test_other_accounts_from_the_same_address_sign_in_until_twenty_failures(app:
     assert not is_signed_in(late)
 
 
-def test_without_rate_limits_failures_never_lock_an_account(database_url: str, app: Flask) -> None:
-    unlimited = make_app(database_url, RATELIMIT_ENABLED=False)
+def test_without_rate_limits_failures_never_lock_an_account(app: Flask) -> None:
+    unlimited = make_app(app.config["SQLALCHEMY_DATABASE_URI"], RATELIMIT_ENABLED=False)
     try:
         add_user(unlimited, "organiser@example.org", Role.ORGANISER)
         client = english_client(unlimited)
@@ -493,9 +493,10 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(app: Flask) -> None:
 
 
 @pytest.fixture
-def app_served_at(database_url: str, app: Flask) -> Iterator:
+def app_served_at(app: Flask) -> Iterator:
     """Build the app for a PUBLIC_URL, cookies' Secure flag left to the default."""
     built: list[Flask] = []
+    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
 
     def build(public_url: str) -> Flask:
         built.append(make_app(database_url, SECURE_COOKIES=None, PUBLIC_URL=public_url))

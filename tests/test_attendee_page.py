@@ -272,7 +272,7 @@ def test_an_unknown_or_altered_token_is_not_found(app, client, attendees):
             assert response.status_code == 404, (candidate, suffix, response.status)
 
 
-def test_a_token_with_a_nul_byte_is_not_found(app, client, demo, database_url, request):
+def test_a_token_with_a_nul_byte_is_not_found(app, client, demo):
     for suffix in ("", "/qr.svg", "/badge.pdf", "/agenda.ics", "/data.json", "/edit", "/cancel"):
         response = client.get(f"/registration/abc%00def{suffix}")
         assert response.status_code == 404, (suffix, response.status)

@@ -212,3 +212,16 @@ def test_an_administrator_creating_an_account_with_a_common_password_is_refused(
     assert re.search(r'name="name"[^>]*value="Claire Dubois"', page)
     assert "password1234" not in page
     assert user_row(app, "claire.dubois@example.org") is None
+
+
+def test_accounts_get_a_scrypt_hash_outside_the_tests(tmp_path: Path) -> None:
+    from eventday.accounts.rules import create_user
+
+    app = make_app(f"sqlite:///{tmp_path / 'hash.sqlite3'}", PASSWORD_HASH_METHOD=None)
+    with app.app_context():
+        db.create_all()
+        user = create_user("claire.dubois@example.org", Role.ORGANISER, "un long mot de passe rare")
+        assert user.password_hash.startswith("scrypt:")
+        assert user.check_password("un long mot de passe rare")
+        db.session.remove()
+        db.engine.dispose()

@@ -18,36 +18,40 @@ missing glyph.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import TTFFont
 from fpdf.outline import OutlineSection
 
-from eventday.abstracts.markup import plain, runs
+from eventday.abstracts.book_text import (
+    FAMILY,
+    Measured,
+    Span,
+    cut,
+    fit,
+    marked,
+    merged,
+    printable,
+    words,
+)
+from eventday.abstracts.markup import plain
 from eventday.badges.pdf import FONT_DIR
 from eventday.i18n import fold
 
 if TYPE_CHECKING:
     from eventday.abstracts.book import Contents, Entry, Part
 
-FAMILY = "DejaVuSans"
 FONTS = {
     "": "DejaVuSans.ttf",
     "B": "DejaVuSans-Bold.ttf",
     "I": "DejaVuSans-Oblique.ttf",
     "BI": "DejaVuSans-BoldOblique.ttf",
 }
-REPLACEMENT = "\ufffd"
-TOKEN = re.compile(r"\n|[^\S\n]+|\S+")
-VPOS = {"": "LINE", "sup": "SUP", "sub": "SUB"}
 # fpdf2's default sizes of raised and lowered text, against the line's.
 SCALES = {"SUP": 0.7, "SUB": 0.7}
-ELLIPSIS = "…"
 MARGIN_MM = 20.0
 PAGE_HEIGHT_MM = 297.0
 CONTENTS_LINE_MM = 5.0
@@ -58,15 +62,6 @@ BODY_PT = 9.5
 BODY_LINE_MM = 4.6
 KEEP_TOGETHER_MM = 60.0
 GREY = (85, 85, 85)
-
-
-class Span(NamedTuple):
-    """Text in one face ("", "B", "I", "BI", "U"), size and position ("LINE", "SUP", "SUB")."""
-
-    text: str
-    size: float
-    style: str = ""
-    vpos: str = "LINE"
 
 
 class _Document(FPDF):
@@ -91,7 +86,7 @@ def draw(book: Contents) -> bytes:
         pdf.set_lang("fr")
         for style, file_name in FONTS.items():
             pdf.add_font(FAMILY, style, FONT_DIR / file_name)
-        pdf.set_title(_printable(pdf, f"{book.edition_name} — {book.kind}"))
+        pdf.set_title(printable(pdf, f"{book.edition_name} — {book.kind}"))
         _Drawing(pdf, book).run()
         return bytes(pdf.output())
     finally:
@@ -141,7 +136,7 @@ class _Drawing:
 
     def text(self, height: float, text: str) -> None:
         self.pdf.multi_cell(
-            0, height, _printable(self.pdf, text), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            0, height, printable(self.pdf, text), new_x=XPos.LMARGIN, new_y=YPos.NEXT
         )
 
     def cover(self) -> None:
@@ -150,7 +145,7 @@ class _Drawing:
         pdf.set_y(90)
         self.font(24, "B")
         pdf.multi_cell(
-            0, 11, _printable(pdf, self.book.edition_name), align="C", new_x=XPos.LMARGIN
+            0, 11, printable(pdf, self.book.edition_name), align="C", new_x=XPos.LMARGIN
         )
         pdf.ln(6)
         self.font(16)
@@ -158,7 +153,7 @@ class _Drawing:
         pdf.ln(14)
         self.font(12)
         for line in (self.book.dates, *self.book.venue):
-            pdf.multi_cell(0, 6, _printable(pdf, line), align="C", new_x=XPos.LMARGIN)
+            pdf.multi_cell(0, 6, printable(pdf, line), align="C", new_x=XPos.LMARGIN)
             pdf.ln(6)
         pdf.set_y(PAGE_HEIGHT_MM - MARGIN_MM - 10)
         self.font(9)
@@ -183,7 +178,7 @@ class _Drawing:
             room = width - indent - pdf.get_string_width(number) - 4
             pdf.set_xy(MARGIN_MM + indent, y)
             link = pdf.add_link(page=section.page_number)
-            pdf.cell(room, CONTENTS_LINE_MM, _fit(pdf, section.name, room), link=link)
+            pdf.cell(room, CONTENTS_LINE_MM, fit(pdf, section.name, room), link=link)
             pdf.set_xy(MARGIN_MM, y)
             pdf.cell(width, CONTENTS_LINE_MM, number, align="R", link=link)
         last = first_page + contents_pages(len(outline)) - 1
@@ -198,7 +193,7 @@ class _Drawing:
     def part(self, part: Part) -> None:
         pdf = self.pdf
         self.new_page()
-        pdf.start_section(_printable(pdf, part.title), level=0)
+        pdf.start_section(printable(pdf, part.title), level=0)
         self.font(16, "B")
         self.text(8, part.title)
         if part.subtitle:
@@ -209,7 +204,7 @@ class _Drawing:
         pdf.ln(4)
         for topic in part.topics:
             self.keep_together()
-            pdf.start_section(_printable(pdf, topic.name), level=1)
+            pdf.start_section(printable(pdf, topic.name), level=1)
             self.font(13, "B")
             self.text(7, topic.name)
             pdf.ln(3)
@@ -225,13 +220,13 @@ class _Drawing:
         self.keep_together()
         heading = f"{entry.label} · {entry.board}" if entry.board else entry.label
         pdf.start_section(
-            _printable(pdf, f"{heading}  {' '.join(plain(entry.title).split())}"), level=2
+            printable(pdf, f"{heading}  {' '.join(plain(entry.title).split())}"), level=2
         )
         self.font(8.5, "B")
         pdf.set_text_color(*GREY)
         self.text(4.5, heading)
         pdf.set_text_color(0)
-        self.flow(_marked(entry.title, 11.5, "B"), 5.6)
+        self.flow(marked(entry.title, 11.5, "B"), 5.6)
         pdf.ln(2)
         for author in entry.authors:
             pages = self.author_pages.setdefault(author.index_name, [])
@@ -263,7 +258,7 @@ class _Drawing:
             pdf.ln(1)
             self.flow((Span(f"{self.book.keywords_label} ", 8, "B"), Span(entry.keywords, 8)), 4)
         pdf.ln(2)
-        self.flow(_marked(entry.body, BODY_PT), BODY_LINE_MM)
+        self.flow(marked(entry.body, BODY_PT), BODY_LINE_MM)
         pdf.ln(3)
         pdf.set_draw_color(200)
         pdf.line(MARGIN_MM + 40, pdf.y, pdf.w - MARGIN_MM - 40, pdf.y)
@@ -279,7 +274,7 @@ class _Drawing:
         room = self.pdf.epw
         line: list[tuple[Span, float]] = []
         used = 0.0
-        for space, word in _words(self.pdf, spans, self.width):
+        for space, word in words(self.pdf, spans, self.width):
             if word is None:
                 self.draw_line(line, height)
                 line, used = [], 0.0
@@ -291,7 +286,7 @@ class _Drawing:
                 line, used, gap = [], 0.0, 0.0
             if gap:
                 line.append(space)
-            for piece in _cut(word, room - used - gap, room, self.width):
+            for piece in cut(word, room - used - gap, room, self.width):
                 if piece is None:
                     self.draw_line(line, height)
                     line, used, gap = [], 0.0, 0.0
@@ -320,7 +315,7 @@ class _Drawing:
         if pdf.will_page_break(height):
             pdf.add_page()
         top, x = pdf.y, pdf.l_margin
-        for span, width in _merged(line):
+        for span, width in merged(line):
             self.font(span.size, span.style)
             pdf.char_vpos = span.vpos
             pdf.set_xy(x, top)
@@ -352,110 +347,6 @@ class _Drawing:
             pages = ", ".join(map(str, self.author_pages[name]))
             room = column - pdf.get_string_width(pages) - 3
             pdf.set_x(x)
-            pdf.cell(room, INDEX_LINE_MM, _fit(pdf, name, room))
+            pdf.cell(room, INDEX_LINE_MM, fit(pdf, name, room))
             pdf.set_x(x)
             pdf.cell(column, INDEX_LINE_MM, pages, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def _fit(pdf: FPDF, text: str, width: float) -> str:
-    """`text` printable, cut with an ellipsis if it is wider than `width` on one line."""
-    text = _printable(pdf, " ".join(text.split()))
-    if pdf.get_string_width(text) <= width:
-        return text
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if pdf.get_string_width(text[:middle].rstrip() + ELLIPSIS) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low].rstrip() + ELLIPSIS
-
-
-def _printable(pdf: FPDF, text: str) -> str:
-    """`text` composed (NFC), with U+FFFD for each character DejaVu Sans lacks.
-
-    Tabs become spaces, other control and format characters go; line breaks stay.
-    """
-    text = unicodedata.normalize("NFC", text)
-    cmap = pdf.fonts[FAMILY.lower()].cmap
-    odd = {
-        ord(char): _stand_in(char)
-        for char in set(text)
-        if char != "\n" and (ord(char) not in cmap or _stand_in(char) != REPLACEMENT)
-    }
-    return text.translate(odd) if odd else text
-
-
-def _stand_in(char: str) -> str:
-    """What a character the font lacks, or a control character, prints as."""
-    if char in "\t\r":
-        return " "
-    return "" if unicodedata.category(char) in ("Cc", "Cf") else REPLACEMENT
-
-
-def _marked(source: str, size: float, style: str = "") -> list[Span]:
-    """`source`'s runs (markup.runs) as spans: italics oblique, <sup>/<sub> raised or lowered."""
-    return [
-        Span(run.text, size, style + ("I" if run.italic else ""), VPOS[run.mark])
-        for run in runs(source)
-    ]
-
-
-Measured = tuple[Span, float]
-
-
-def _words(
-    pdf: FPDF, spans: Iterable[Span], width: Callable[[Span, str], float]
-) -> Iterator[tuple[Measured | None, list[Measured] | None]]:
-    """Each word with the space before it (None at a paragraph's start); (None, None) for "\n".
-
-    A word may span several spans ("CD4" and a raised "+"); spaces in a row are one.
-    """
-    space: Measured | None = None
-    word: list[Measured] = []
-    for span in spans:
-        for token in TOKEN.findall(_printable(pdf, span.text)):
-            if token != "\n" and not token.isspace():
-                word.append((span._replace(text=token), width(span, token)))
-                continue
-            if word:
-                yield space, word
-                space, word = None, []
-            if token == "\n":
-                yield None, None
-            else:
-                space = (span._replace(text=" "), width(span, " "))
-    if word:
-        yield space, word
-
-
-def _cut(
-    word: list[Measured], first: float, room: float, width: Callable[[Span, str], float]
-) -> Iterator[Measured | None]:
-    """The word's pieces, cut between characters (None where a line ends) when it is wider
-    than `room`, the first line having `first` left."""
-    if sum(wide for _span, wide in word) <= room:
-        yield from word
-        return
-    left = first
-    for span, _wide in word:
-        for char in span.text:
-            wide = width(span, char)
-            if wide > left and left < room:
-                yield None
-                left = room
-            yield span._replace(text=char), wide
-            left -= wide
-
-
-def _merged(line: list[Measured]) -> list[Measured]:
-    """Neighbouring pieces in the same face, size and position joined into one."""
-    merged: list[Measured] = []
-    for span, wide in line:
-        if merged and merged[-1][0][1:] == span[1:]:
-            previous, previous_wide = merged[-1]
-            merged[-1] = (previous._replace(text=previous.text + span.text), previous_wide + wide)
-        else:
-            merged.append((span, wide))
-    return merged

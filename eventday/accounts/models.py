@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import secrets
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -58,8 +59,11 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_key}"
 
     def set_password(self, password: str) -> None:
-        # werkzeug's scrypt: slow on purpose, salted.
-        self.password_hash = generate_password_hash(password)
+        # werkzeug's scrypt by default: slow on purpose, salted. PASSWORD_HASH_METHOD is
+        # for the tests alone, which sign in thousands of times (checking reads the method
+        # from the stored hash, so accounts made either way sign in).
+        method = current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
