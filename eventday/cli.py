@@ -187,12 +187,13 @@ def edition_list() -> None:
 def edition_copy(slug: str, new_slug: str, start: dt.datetime, name: str | None) -> None:
     """A draft from SLUG: rooms, tracks, speakers, sessions (same local times), profiles'
     rules and mails' wording; SLUG stays the current edition until the draft is published."""
+    from eventday.abstracts import next_year
     from eventday.editions import lifecycle
 
     source = _edition(slug)
     try:
         with force_locale("en"):
-            draft = lifecycle.next_edition(
+            draft = next_year.next_edition(
                 source.id, name or source.name, new_slug, start.date(), actor=None
             )
     except lifecycle.EditionExists:

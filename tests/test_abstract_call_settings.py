@@ -70,3 +70,62 @@ def test_bad_settings_are_refused_next_to_their_field(app: Flask) -> None:
         assert message in answer.get_data(as_text=True).replace("&#39;", "'"), changes
     with app.app_context():
         assert calls.call_of(edition_id) is None
+
+
+def test_next_years_draft_carries_the_call_but_not_this_years_talks(app: Flask) -> None:
+    from eventday.abstracts import committee
+    from eventday.abstracts.models import Abstract, Author, Criterion
+    from eventday.database import utcnow
+    from eventday.programme.models import Edition, Session
+    from tests.conftest import make_session
+
+    with app.app_context():
+        edition = make_edition(slug="jr-2027")
+        calls.open_call(
+            edition.id, dt.date(2026, 12, 15), now=dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+        )
+        committee.save_criterion(edition.id, committee.CriterionDraft("Originalité", "", 2), None)
+        talk = make_session(edition.id, edition.start_date, "10:00", "10:15", "Un résumé retenu")
+        make_session(edition.id, edition.start_date, "09:00", "09:45", "Ouverture")
+        db.session.add(
+            Abstract(
+                edition_id=edition.id,
+                token="t" * 43,
+                number=1,
+                title="Un résumé retenu",
+                body="Texte.",
+                presentation="oral",
+                released_decision="oral",
+                session_id=talk.id,
+                consent_at=utcnow(),
+                authors=[
+                    Author(
+                        position=0,
+                        first_name="A",
+                        last_name="B",
+                        email="a@example.org",
+                        affiliations="Inserm",
+                        presenting=True,
+                    )
+                ],
+            )
+        )
+        db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=["edition", "copy", "jr-2027", "--slug", "jr-2028", "--date", "2028-01-24"]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        draft = db.session.scalars(select(Edition).where(Edition.slug == "jr-2028")).one()
+        assert [
+            s.title
+            for s in db.session.scalars(select(Session).where(Session.edition_id == draft.id))
+        ] == ["Ouverture"]
+        call = calls.call_of(draft.id)
+        assert call.word_limit == 300 and call.released_at is None and not call.vote_open
+        assert call.closes_at.date() == dt.date(2027, 12, 14)  # a year and a day of week later
+        names = db.session.scalars(select(Criterion.name).where(Criterion.edition_id == draft.id))
+        assert list(names) == ["Originalité"]
+        assert (
+            db.session.scalars(select(Abstract).where(Abstract.edition_id == draft.id)).all() == []
+        )

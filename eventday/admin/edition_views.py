@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from eventday import mail, mail_texts
 from eventday.abstracts import mails as abstract_mails
+from eventday.abstracts import next_year
 from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
 from eventday.admin.common import edition_or_404
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm, MailTextForm
@@ -63,7 +64,7 @@ def copy() -> Response | tuple[str, int]:
     form = CopyEditionForm(prefix="copy")
     if form.validate_on_submit():
         try:
-            draft = editions.next_edition(
+            draft = next_year.next_edition(
                 edition.id, form.name.data, form.slug.data, form.start_date.data, current_user.id
             )
         except editions.EditionExists:

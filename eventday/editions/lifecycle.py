@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Collection
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
@@ -64,12 +65,19 @@ def create_edition(draft: EditionDraft, state: str = EditionState.CURRENT) -> Ed
     return edition
 
 
-def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> Edition:
+def copy_edition(
+    source_id: int,
+    name: str,
+    slug: str,
+    start_date: dt.date,
+    leave_out: Collection[int] = (),
+) -> Edition:
     """A draft from last year's edition: rooms, tracks, speakers and sessions on the new day.
 
     Sessions keep their wall-clock times in the edition's time zone, whatever the
     daylight-saving rules of the new date; registrations stay with last year's edition,
-    which goes on as the current one until the draft is published.
+    which goes on as the current one until the draft is published. Sessions in
+    `leave_out` stay behind (last year's accepted talks, say).
     """
     source = db.session.get_one(Edition, source_id)
     shift = start_date - source.start_date
@@ -113,7 +121,7 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
     }
     zone, days = source.zone, shift.days
     for session in programme_sessions(source_id):
-        if session.is_cancelled:
+        if session.is_cancelled or session.id in leave_out:
             continue
 
         def moved(moment: dt.datetime) -> dt.datetime:
@@ -139,12 +147,17 @@ def copy_edition(source_id: int, name: str, slug: str, start_date: dt.date) -> E
 
 
 def next_edition(
-    source_id: int, name: str, slug: str, start_date: dt.date, actor: int | None
+    source_id: int,
+    name: str,
+    slug: str,
+    start_date: dt.date,
+    actor: int | None,
+    leave_out: Collection[int] = (),
 ) -> Edition:
     """ "New edition from this one": the programme's shape (copy_edition), then each
     profile's quota and approval rule, the mails' own wording and the organisers' face
     (identity and sponsors), as last year."""
-    new = copy_edition(source_id, name, slug, start_date)
+    new = copy_edition(source_id, name, slug, start_date, leave_out)
     capacity.carry_over(source_id, new.id, actor)
     mail_texts.copy_texts(source_id, new.id)
     identity.copy_identity(source_id, new.id)
