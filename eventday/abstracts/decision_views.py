@@ -23,7 +23,7 @@ from eventday.extensions import db
 from eventday.forms import PostedForm, PostForm, flash_refusal, show_refusal, strip
 from eventday.i18n import local_date
 from eventday.programme.cache import programme_cache
-from eventday.programme.forms import CLOCK, clock, optional_int
+from eventday.programme.forms import at_clock, clock, offer_place_and_time, optional_int
 from eventday.programme.models import Edition, Session
 from eventday.validation import choices
 
@@ -69,19 +69,12 @@ class TalkForm(PostedForm):
     track_id = SelectField(_l("Track"), coerce=optional_int, validate_choice=False)
 
     def offer(self, edition: Edition) -> None:
-        days, day = [], edition.start_date
-        while day <= edition.end_date:
-            days.append((day.isoformat(), local_date(day)))
-            day += dt.timedelta(days=1)
-        self.day.choices = choices(days)
-        self.room_id.choices = choices([("", "—")] + [(r.id, r.name) for r in edition.rooms])
-        self.track_id.choices = choices([("", "—")] + [(t.id, t.name) for t in edition.tracks])
+        offer_place_and_time(self, edition)
 
     def slot(self, edition: Edition) -> placement.TalkSlot:
-        hours, minutes = CLOCK.fullmatch(self.starts_at.data.strip()).groups()
         day = dt.date.fromisoformat(self.day.data)
         return placement.TalkSlot(
-            starts_at=dt.datetime.combine(day, dt.time(int(hours), int(minutes)), edition.zone),
+            starts_at=at_clock(edition, day, self.starts_at.data),
             minutes=self.minutes.data,
             room_id=self.room_id.data,
             track_id=self.track_id.data,

@@ -28,6 +28,23 @@ def clock(form: PostedForm, field: StringField) -> None:
         raise ValidationError(_l("Write the time as HH:MM, e.g. 09:30."))
 
 
+def offer_place_and_time(form: PostedForm, edition: Edition) -> None:
+    """A form's `day`, `room_id` and `track_id` choices: the edition's days, rooms, tracks."""
+    days, day = [], edition.start_date
+    while day <= edition.end_date:
+        days.append((day.isoformat(), local_date(day)))
+        day += dt.timedelta(days=1)
+    form.day.choices = choices(days)
+    form.room_id.choices = choices([("", "—")] + [(r.id, r.name) for r in edition.rooms])
+    form.track_id.choices = choices([("", "—")] + [(t.id, t.name) for t in edition.tracks])
+
+
+def at_clock(edition: Edition, day: dt.date, text: str) -> dt.datetime:
+    """The instant of `day` at the time `text` (checked by `clock`) in the edition's zone."""
+    hours, minutes = CLOCK.fullmatch(text.strip()).groups()
+    return dt.datetime.combine(day, dt.time(int(hours), int(minutes)), tzinfo=edition.zone)
+
+
 def optional_int(value: object) -> int | None:
     """A select's coerce: an id, or None for the empty choice (ValueError beyond an id's
     range, which WTForms shows as an invalid choice)."""
@@ -66,14 +83,7 @@ class SessionForm(PostedForm):
 
     def offer(self, edition: Edition) -> None:
         """The choices of this edition: its days, rooms, tracks and speakers."""
-        days = []
-        day = edition.start_date
-        while day <= edition.end_date:
-            days.append((day.isoformat(), local_date(day)))
-            day += dt.timedelta(days=1)
-        self.day.choices = choices(days)
-        self.room_id.choices = choices([("", "—")] + [(r.id, r.name) for r in edition.rooms])
-        self.track_id.choices = choices([("", "—")] + [(t.id, t.name) for t in edition.tracks])
+        offer_place_and_time(self, edition)
         self.speaker_ids.choices = choices(
             (s.id, f"{s.name} ({s.affiliation})" if s.affiliation else s.name)
             for s in edition.speakers
@@ -83,8 +93,7 @@ class SessionForm(PostedForm):
         day = dt.date.fromisoformat(self.day.data)
 
         def at(text: str) -> dt.datetime:
-            hours, minutes = CLOCK.fullmatch(text.strip()).groups()
-            return dt.datetime.combine(day, dt.time(int(hours), int(minutes)), tzinfo=edition.zone)
+            return at_clock(edition, day, text)
 
         return SessionDraft(
             title=self.title.data or "",
