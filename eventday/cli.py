@@ -120,7 +120,7 @@ def create_user(
     except AccountRefused as refused:
         raise click.ClickException(" ".join(v.message for v in refused.violations)) from None
     if institutions:
-        from eventday.abstracts.review import set_institutions
+        from eventday.abstracts.assignments import set_institutions
 
         set_institutions(user.id, "\n".join(institutions), None, None)
     click.echo(f"Created {user.email} ({user.role}).")

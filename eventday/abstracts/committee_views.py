@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from eventday.abstracts import assignments as assigning
 from eventday.abstracts import committee, conflicts, readings, review
 from eventday.abstracts.blueprints import admin
 from eventday.abstracts.models import Abstract, AbstractStatus
@@ -172,7 +173,7 @@ def assign() -> Response | tuple[str, int]:
     _choices(edition, form, TopicAssignForm(formdata=None))
     if form.validate_on_submit():
         try:
-            user = review.assign(
+            user = assigning.assign(
                 edition.id, int(form.abstract.data), int(form.reviewer.data), current_user.id
             )
         except review.ReviewRefused as refused:
@@ -191,7 +192,7 @@ def assign_topic() -> Response | tuple[str, int]:
     _choices(edition, AssignForm(formdata=None), form)
     if form.validate_on_submit():
         try:
-            done = review.assign_topic(
+            done = assigning.assign_topic(
                 edition.id, int(form.topic.data), int(form.reviewer.data), current_user.id
             )
         except review.ReviewRefused as refused:
@@ -216,7 +217,7 @@ def unassign(abstract_id: int, user_id: int) -> Response:
     edition = _edition()
     if not PostForm().validate_on_submit():
         abort(400)
-    if not review.unassign(edition.id, abstract_id, user_id, current_user.id):
+    if not assigning.unassign(edition.id, abstract_id, user_id, current_user.id):
         abort(404)
     flash(_("Reviewer removed from the abstract, with their review."))
     return redirect(url_for(".assignments"), code=303)
@@ -231,7 +232,7 @@ def suggestion() -> Response | tuple[str, int]:
         form = SuggestionForm()
         if form.validate():
             try:
-                applied = review.apply_suggestion(
+                applied = assigning.apply_suggestion(
                     edition.id, form.per_abstract.data, form.fingerprint.data or "", current_user.id
                 )
             except review.ReviewRefused as refused:

@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventday.abstracts import markup, review
+from eventday.abstracts import assignments, markup, review
 from eventday.abstracts.blueprints import review as bp
 from eventday.abstracts.call import call_of
 from eventday.abstracts.models import Abstract, Review
@@ -109,7 +109,7 @@ def conflict(abstract_id: int) -> Response:
     if not PostForm().validate_on_submit():
         abort(400)
     try:
-        review.declare_conflict(current_user, found.id)
+        assignments.declare_conflict(current_user, found.id)
     except (review.NotYours, LookupError):
         abort(403)
     flash(
@@ -126,7 +126,7 @@ def conflict(abstract_id: int) -> Response:
 def institutions() -> Response | tuple[str, int]:
     form = InstitutionsForm(data={"institutions": current_user.institutions})
     if form.validate_on_submit():
-        removed = review.set_institutions(
+        removed = assignments.set_institutions(
             current_user.id,
             form.institutions.data or "",
             _edition_id(),

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from eventday.abstracts.review import set_institutions
+from eventday.abstracts.assignments import set_institutions
 from eventday.accounts import rules
 from eventday.accounts.access import organiser_blueprint, roles_required
 from eventday.accounts.forms import InstitutionsForm, RoleForm, UserForm

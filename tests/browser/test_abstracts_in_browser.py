@@ -4,7 +4,7 @@ pages, a reviewer's review, an attendee's vote for the best poster; axe on each 
 The demo edition's call is open with three sample abstracts (eventday/abstracts/demo.py).
 What a test needs beyond that goes into the server's database as tests/browser/conftest.py
 does it: a reviewer's account by `eventday create-user`, their assignment by
-`review.assign`; for the vote, one poster's released decision and board, the vote's
+`assignments.assign`; for the vote, one poster's released decision and board, the vote's
 opening and an attendee's check-in are set on their rows (releasing every decision would
 close the reviews, which the reviewer's test still writes).
 """
@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from eventday.abstracts import review
+from eventday.abstracts import assignments
 from eventday.abstracts.models import Abstract, Call, Decision, PosterVote, Review
 from eventday.accounts.models import User
 from eventday.database import utcnow
@@ -204,7 +204,7 @@ def assigned(site: Site) -> Abstract:
     assert result.exit_code == 0, (result.output, result.exception)
     with site.app.app_context():
         first = _demo_abstract(0)
-        review.assign(
+        assignments.assign(
             first.edition_id, first.id, _user_id(REVIEWER_EMAIL), _user_id(ORGANISER_EMAIL)
         )
         first = db.session.get(Abstract, first.id)
