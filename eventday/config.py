@@ -27,9 +27,14 @@ MAIL_DEFAULT_SENDER = "eventday@localhost"
 PROXY_HOPS = 0
 
 RATELIMIT_ENABLED = True
-# memory:// counts per worker; redis://127.0.0.1:6379 shares the counts between workers.
+# memory:// counts per worker; redis://127.0.0.1:6379 shares the counts between workers
+# and between machines (the client is a dependency: nothing to install).
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
+# Redis down: each worker counts in its own memory meanwhile (limits still hold, per
+# worker), goes back to Redis when it answers again, and never fails a request for it.
+RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+RATELIMIT_SWALLOW_ERRORS = True
 
 # Against robots on /register (see eventday/registration/robots.py): the least
 # seconds between showing the form and sending it (0: no check), and how many

@@ -29,8 +29,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(database_url: str, instance: Path, workers: int = 4) -> Iterator[str]:
-    """Serve eventday with gunicorn on a free loopback port; yields its base URL."""
+def running_server(
+    database_url: str, instance: Path, workers: int = 4, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
+    """Serve eventday with gunicorn on a free loopback port; yields its base URL.
+
+    `env`: settings of this server beyond the tests' own (EVENTDAY_…)."""
     port = free_port()
     command = [
         sys.executable,
@@ -44,18 +48,24 @@ def running_server(database_url: str, instance: Path, workers: int = 4) -> Itera
         "warning",
         "eventday:create_app()",
     ]
-    with serving(command, port, database_url, instance) as base:
+    with serving(command, port, database_url, instance, env=env) as base:
         yield base
 
 
 @contextlib.contextmanager
 def serving(
-    command: list[str], port: int, database_url: str, instance: Path, output: IO[str] | None = None
+    command: list[str],
+    port: int,
+    database_url: str,
+    instance: Path,
+    output: IO[str] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Run `command`, an eventday server on loopback `port`, for the block; yields its base URL.
 
     Its standard output and error go to `output` when given (a log to read afterwards).
     """
+    settings = dict(env or {})
     env = {
         **os.environ,
         "EVENTDAY_DATABASE_URL": database_url,
@@ -64,6 +74,7 @@ def serving(
         "EVENTDAY_RATELIMIT_ENABLED": "false",
         "EVENTDAY_REGISTRATION_MIN_SECONDS": "0",
         "EVENTDAY_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **settings,
     }
     env.pop("EVENTDAY_MAIL_SERVER", None)
     process = subprocess.Popen(
