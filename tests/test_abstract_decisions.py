@@ -330,3 +330,33 @@ def test_the_book_is_drawn_after_the_release_without_anyone_waiting(
         stored = db.session.get(Book, day.edition)
         assert stored is not None and stored.pdf.startswith(b"%PDF")
         assert stored.version == the_call(app, day.edition).book_version
+
+
+def test_the_decision_mail_carries_the_reviewers_comments_for_the_authors(
+    app: Flask, day: Day, organiser: FlaskClient
+) -> None:
+    from eventday.abstracts.models import Review
+    from eventday.accounts.rules import create_user
+    from eventday.mail import OutboxMail
+
+    ids = day.abstracts
+    with app.app_context():
+        reviewer = create_user("relectrice@example.org", "reviewer", "un mot de passe assez long")
+        db.session.add(
+            Review(
+                abstract_id=ids[1],
+                user_id=reviewer.id,
+                recommendation="poster",
+                comment_authors="Précisez l’effectif de la cohorte.",
+                comment_committee="Pour le comité seulement.",
+            )
+        )
+        db.session.commit()
+    stage(organiser, {ids[1]: "poster"})
+    release(organiser)
+    with app.app_context():
+        body = db.session.scalars(
+            select(OutboxMail.body).where(OutboxMail.kind == mails.POSTER)
+        ).one()
+    assert "Précisez l’effectif de la cohorte." in body
+    assert "Pour le comité seulement." not in body

@@ -332,3 +332,30 @@ def test_a_poster_of_several_megabytes_is_taken_and_too_large_a_body_says_so(
     assert answer.status_code == 413
     assert "10 Mo au plus" in answer.get_data(as_text=True)
     assert count(app, Abstract) == 1
+
+
+def test_once_the_decision_is_out_the_abstract_stays_as_it_is(
+    app: Flask, client: FlaskClient, edition_id: int
+) -> None:
+    token = post(client, "/abstracts/submit", data=form()).headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        abstract = db.session.scalars(select(Abstract)).one()
+        abstract.released_decision = "oral"
+        db.session.commit()
+    answer = post(client, f"/abstracts/{token}/edit", data=form(title="Un autre titre"))
+    assert answer.status_code == 303
+    with app.app_context():
+        assert db.session.scalars(select(Abstract)).one().title != "Un autre titre"
+    assert f"/abstracts/{token}/edit" not in client.get(f"/abstracts/{token}").get_data(
+        as_text=True
+    )
+
+
+def test_the_first_author_gets_the_link_too(
+    app: Flask, client: FlaskClient, edition_id: int
+) -> None:
+    changes = {"authors-0-presenting": None, "authors-1-presenting": "y"}
+    assert post(client, "/abstracts/submit", data=form(**changes)).status_code == 303
+    with app.app_context():
+        recipients = sorted(db.session.scalars(select(OutboxMail.recipient)))
+    assert recipients == ["elodie.martin@example.org", "jean.dupont@example.org"]

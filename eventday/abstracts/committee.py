@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from eventday import audit
+from eventday.abstracts import markup
 from eventday.abstracts.models import (
     Abstract,
     AbstractStatus,
@@ -302,7 +303,7 @@ def xlsx_file(
     for row in rows:
         values = [
             row.label,
-            row.title,
+            markup.plain(row.title),
             row.topic,
             labels.get(row.presentation, row.presentation),
             row.reviews,

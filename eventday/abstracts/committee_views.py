@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eventday.abstracts import assignments as assigning
-from eventday.abstracts import committee, conflicts, readings, review
+from eventday.abstracts import committee, conflicts, markup, readings, review
 from eventday.abstracts.blueprints import admin
 from eventday.abstracts.models import Abstract, AbstractStatus
 from eventday.abstracts.review_forms import (
@@ -126,7 +126,9 @@ def _choices(edition: Edition, assign: AssignForm, topic: TopicAssignForm) -> li
         .order_by(Abstract.number)
     ).all()
     people = choices((str(u.id), u.name or u.email) for u in review.reviewers())
-    assign.abstract.choices = choices((str(a.id), f"{a.label} — {a.title[:80]}") for a in abstracts)
+    assign.abstract.choices = choices(
+        (str(a.id), f"{a.label} — {_shortened(markup.plain(a.title))}") for a in abstracts
+    )
     assign.reviewer.choices = people
     topic.reviewer.choices = people
     tracks = db.session.scalars(
@@ -327,3 +329,10 @@ def committee_xlsx() -> Response:
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{edition.slug}-committee.xlsx"'},
     )
+
+
+def _shortened(title: str, limit: int = 80) -> str:
+    """A title for a drop-down: whole words, "…" when cut."""
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0] + "…"

@@ -14,10 +14,11 @@ import types
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from eventday import mail_headers, mail_texts
 from eventday.abstracts import markup
-from eventday.abstracts.models import Abstract, Author
+from eventday.abstracts.models import Abstract, Author, Review
 from eventday.extensions import db
 from eventday.i18n import local_date, localised
 from eventday.mail import PARAGRAPH_BREAK, OutboxMail
@@ -43,10 +44,15 @@ SUBJECTS = {
 OWN_WORDING = (POSTER, ORAL, REJECTED)
 
 
-def compose(abstract: Abstract, kind: str, **context: object) -> tuple[str, str, str]:
-    """The mail's recipient, subject and body, in the abstract's language."""
+def compose(
+    abstract: Abstract, kind: str, to: Author | None = None, **context: object
+) -> tuple[str, str, str]:
+    """The mail's recipient (the presenting author unless `to`), subject and body, in the
+    abstract's language. Decision mails carry the reviewers' comments for the authors."""
     edition = abstract.edition
-    presenter = abstract.presenter or abstract.authors[0]
+    presenter = to or abstract.presenter or abstract.authors[0]
+    if kind in OWN_WORDING and "comments" not in context:
+        context["comments"] = comments_for_authors(abstract.id)
     own = mail_texts.own_text(edition.id, kind, abstract.language) if kind in OWN_WORDING else None
     with force_locale(abstract.language):
         values = placeholder_values(abstract, presenter)
@@ -67,9 +73,9 @@ def compose(abstract: Abstract, kind: str, **context: object) -> tuple[str, str,
     return presenter.email, subject[:300], PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
 
 
-def enqueue(abstract: Abstract, kind: str, **context: object) -> int:
+def enqueue(abstract: Abstract, kind: str, to: Author | None = None, **context: object) -> int:
     """Write the mail into the outbox, in the caller's transaction; its id."""
-    recipient, subject, body = compose(abstract, kind, **context)
+    recipient, subject, body = compose(abstract, kind, to, **context)
     mail = OutboxMail(
         registration_id=None,
         kind=kind,
@@ -81,6 +87,16 @@ def enqueue(abstract: Abstract, kind: str, **context: object) -> int:
     db.session.add(mail)
     db.session.flush()
     return mail.id
+
+
+def comments_for_authors(abstract_id: int) -> list[str]:
+    """The reviewers' comments for the authors, unsigned, in the order written."""
+    rows = db.session.scalars(
+        select(Review.comment_authors)
+        .where(Review.abstract_id == abstract_id, Review.comment_authors != "")
+        .order_by(Review.id)
+    )
+    return list(rows)
 
 
 def placeholder_values(abstract: Abstract, author: Author) -> dict[str, str]:
@@ -109,6 +125,7 @@ def preview(edition: Edition, kind: str, language: str) -> tuple[str, str]:
         authors=[author],
         board_number=12,
         session=None,
+        id=0,
     )
     _recipient, subject, body = compose(sample, kind)  # type: ignore[arg-type]
     return subject, body

@@ -179,6 +179,7 @@ def page(token: str) -> str:
         abstract=abstract,
         form=PostForm(),
         comments=submission.comments_to_authors(abstract, call),
+        can_change=submission.can_change(abstract, call),
     )
 
 
@@ -188,9 +189,11 @@ def edit(token: str) -> Response | tuple[str, int]:
     abstract = _abstract(token)
     edition = abstract.edition
     call = _call(edition)
-    if abstract.is_withdrawn or call.state() != "open":
+    if not submission.can_change(abstract, call):
         if abstract.is_withdrawn:
             flash(_("This abstract was withdrawn: it can no longer be changed."))
+        elif abstract.released_decision is not None:
+            flash(_("The committee's decision is out: the abstract stays as it is."))
         else:
             flash(_("The deadline has passed: the abstract can no longer be changed."))
         return redirect(url_for(".page", token=token), code=303)

@@ -24,7 +24,6 @@ from eventday.abstracts.models import (
     Author,
     Call,
     Presentation,
-    Review,
 )
 from eventday.database import utcnow, write_transaction
 from eventday.domain import DomainError, Violation
@@ -193,12 +192,26 @@ def submit(edition_id: int, draft: SubmissionDraft, now: dt.datetime | None = No
         _fill(abstract, draft, checked)
         db.session.add(abstract)
         db.session.flush()
-        mail_id = mails.enqueue(abstract, mails.RECEIVED)
+        mail_ids = [mails.enqueue(abstract, mails.RECEIVED)]
+        first = abstract.authors[0]
+        if first.email.casefold() != abstract.presenter.email.casefold():
+            # Who fills the form is most often the first author: they get the link too.
+            mail_ids.append(mails.enqueue(abstract, mails.RECEIVED, to=first))
         audit.record(
             edition_id, None, "abstract_submitted", None, {"abstract": [None, abstract.label]}
         )
-    mail.deliver([mail_id])
+    mail.deliver(mail_ids)
     return abstract
+
+
+def can_change(abstract: Abstract, call: Call, now: dt.datetime | None = None) -> bool:
+    """Authors change their abstract while the call is open and until its decision is out
+    (after it, the book, the posters and the programme show it as decided)."""
+    return (
+        not abstract.is_withdrawn
+        and abstract.released_decision is None
+        and call.state(now) == "open"
+    )
 
 
 def by_token(token: str) -> Abstract | None:
@@ -221,6 +234,10 @@ def change(token: str, draft: SubmissionDraft, now: dt.datetime | None = None) -
         call = _open_call(edition_id, now)
         if abstract.is_withdrawn:
             raise SubmissionRefused([Violation("", _("This abstract was withdrawn."))])
+        if not can_change(abstract, call, now):
+            raise SubmissionRefused(
+                [Violation("", _("The committee's decision is out: the abstract stays as it is."))]
+            )
         problems, checked = check(call, draft)
         if problems:
             raise SubmissionRefused(problems)
@@ -306,9 +323,4 @@ def comments_to_authors(abstract: Abstract, call: Call) -> list[str]:
     """The reviewers' comments for the authors, unsigned, once the decision is released."""
     if call.released_at is None or abstract.released_decision is None:
         return []
-    rows = db.session.scalars(
-        select(Review.comment_authors)
-        .where(Review.abstract_id == abstract.id, Review.comment_authors != "")
-        .order_by(Review.id)
-    )
-    return list(rows)
+    return mails.comments_for_authors(abstract.id)
