@@ -129,3 +129,12 @@ def test_next_years_draft_carries_the_call_but_not_this_years_talks(app: Flask) 
         assert (
             db.session.scalars(select(Abstract).where(Abstract.edition_id == draft.id)).all() == []
         )
+
+
+def test_the_history_tells_the_calls_changes_in_words(app: Flask) -> None:
+    with app.app_context():
+        make_edition()
+    client = organiser(app)
+    client.post("/admin/abstracts/call", data=settings_form(client))
+    page = client.get("/admin/history").get_data(as_text=True)
+    assert "Date limite" in page and "closes_at" not in page and "word_limit" not in page

@@ -36,3 +36,29 @@ def abstract_status(abstract: Abstract, call: Call) -> str:
     if call.state() == "open":
         return str(_l("Received"))
     return str(_l("Being reviewed"))
+
+# The call's stored field names, as the history shows them (eventday.admin.history).
+FIELD_LABELS = {
+    "abstract": _l("Abstract"),
+    "title": _l("Title"),
+    "body": _l("Text"),
+    "topic": _l("Topic"),
+    "keywords": _l("Keywords"),
+    "presentation": _l("Presentation wished"),
+    "authors": _l("Authors"),
+    "opens_at": _l("Opening"),
+    "closes_at": _l("Deadline"),
+    "word_limit": _l("Words at most"),
+    "poster_upload": _l("Poster PDF allowed"),
+    "presentations": _l("Presentations offered"),
+    "text_fr": _l("The call's text, in French"),
+    "text_en": _l("The call's text, in English"),
+    "blind": _l("Blind review"),
+    "decision": _l("Decision"),
+    "released": _l("Decisions sent"),
+    "boards": _l("Poster boards"),
+    "vote_open": _l("Vote open"),
+    "weight": _l("Weight"),
+}
+# Fields whose values are one of the call's words.
+VALUE_LABELS = {"decision": DECISION_LABELS, "presentation": PRESENTATION_LABELS}

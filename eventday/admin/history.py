@@ -12,6 +12,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eventday.abstracts.labels import FIELD_LABELS as ABSTRACT_FIELDS
+from eventday.abstracts.labels import VALUE_LABELS as ABSTRACT_VALUES
 from eventday.audit import AuditEntry
 from eventday.extensions import db
 from eventday.i18n import local_datetime, local_time
@@ -41,6 +43,8 @@ FIELD_LABELS = {
     **FACT_LABELS,
     # The quotas and approvals are recorded by profile.
     **STAKEHOLDER_LABELS,
+    # The call for abstracts: its settings, submissions, decisions.
+    **ABSTRACT_FIELDS,
 }
 
 
@@ -156,8 +160,10 @@ def _value(field: str, value: Any, edition: Edition, titles: dict[int, str]) -> 
         return language_label(value)
     if field == "workshops":
         return ", ".join(titles.get(w, _("deleted workshop")) for w in value)
-    if field == "checked_in_at":
+    if field in ("checked_in_at", "opens_at", "closes_at"):
         return local_datetime(dt.datetime.fromisoformat(value), edition.zone)
+    if field in ABSTRACT_VALUES and isinstance(value, str):
+        return str(ABSTRACT_VALUES[field].get(value, value))
     if field == "kind":
         return kind_label(value)
     if field == "time":  # a session's [start, end] (programme/rules)
