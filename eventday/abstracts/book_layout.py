@@ -144,9 +144,7 @@ class _Drawing:
         pdf.add_page()
         pdf.set_y(90)
         self.font(24, "B")
-        pdf.multi_cell(
-            0, 11, printable(pdf, self.book.edition_name), align="C", new_x=XPos.LMARGIN
-        )
+        pdf.multi_cell(0, 11, printable(pdf, self.book.edition_name), align="C", new_x=XPos.LMARGIN)
         pdf.ln(6)
         self.font(16)
         pdf.multi_cell(0, 8, self.book.kind, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -32,7 +32,6 @@ class Span(NamedTuple):
     vpos: str = "LINE"
 
 
-
 def fit(pdf: FPDF, text: str, width: float) -> str:
     """`text` printable, cut with an ellipsis if it is wider than `width` on one line."""
     text = printable(pdf, " ".join(text.split()))

@@ -37,6 +37,7 @@ def abstract_status(abstract: Abstract, call: Call) -> str:
         return str(_l("Received"))
     return str(_l("Being reviewed"))
 
+
 # The call's stored field names, as the history shows them (eventday.admin.history).
 FIELD_LABELS = {
     "abstract": _l("Abstract"),
