@@ -126,7 +126,14 @@ def voter(edition_id: int, pasted: str) -> Registration:
             select(Registration).where(Registration.token == token)
         ).first()
     if registration is None or registration.edition_id != edition_id:
-        raise _refused("token", _("This is not an attendee link of this research day."))
+        raise _refused(
+            "token",
+            _(
+                "This is not an attendee link of this research day: copy the address of your "
+                "registration page (in your confirmation e-mail); the badge's reference is not "
+                "enough."
+            ),
+        )
     _check_voter(registration)
     return registration
 
