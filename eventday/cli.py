@@ -78,11 +78,22 @@ def public_url() -> None:
 
 
 @click.command("send-mail")
+@click.option("--watch", is_flag=True, help="Keep delivering, every --interval seconds.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=5.0, show_default=True)
+@click.option("--rounds", type=click.IntRange(min=1), help="With --watch: stop after N rounds.")
 @with_appcontext
-def send_mail() -> None:
-    """Deliver the mails waiting in the outbox (those that failed before are tried again)."""
-    from eventday import mail
+def send_mail(watch: bool, interval: float, rounds: int | None) -> None:
+    """Deliver the mails waiting in the outbox (those that failed before are tried again);
+    with --watch, a worker that several nodes may run at once (eventday/mail_worker.py)."""
+    from eventday import mail, mail_worker
 
+    if watch:
+
+        def said(report: mail.DeliveryReport) -> None:
+            click.echo(f"{report.sent} mail(s) sent, {report.failed} still waiting.")
+
+        mail_worker.watch(interval, rounds, said=said)
+        return
     report = mail.deliver()
     click.echo(f"{report.sent} mail(s) sent, {report.failed} still waiting.")
     if report.failed:

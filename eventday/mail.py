@@ -23,7 +23,6 @@ import smtplib
 import types
 from collections.abc import Iterable
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
@@ -343,7 +342,9 @@ def _message(mail: OutboxMail, with_documents: bool) -> EmailMessage:
     message["To"] = mail_headers.address(mail.recipient)
     # Here too: the outbox may hold a subject written before this rule, or by a script.
     message["Subject"] = mail_headers.header_text(mail.subject)
-    message["Message-ID"] = make_msgid(domain="eventday")
+    # The same for every try of this mail: a copy sent again after a lost answer from the
+    # server is one message to the recipient's system, not two.
+    message["Message-ID"] = f"<outbox-{mail.id}-{mail.created_at:%Y%m%d%H%M%S}@eventday>"
     message.set_content(mail.body)
     # After set_content, which replaces every Content-* header.
     message["Content-Language"] = mail.language
