@@ -309,7 +309,10 @@ def test_a_reviewer_sees_only_what_is_assigned_to_them(
         assert client.get(f"{REVIEWS}{guessed}").status_code == status
         answer = post_form(client, page, f"{REVIEWS}{guessed}", {"recommendation": "oral"})
         assert answer.status_code == status
-        assert post_form(client, page, f"{REVIEWS}{guessed}/conflict").status_code == status
+        assert (
+            post_form(client, page, f"{REVIEWS}{guessed}/conflict", {"sure": "y"}).status_code
+            == status
+        )
     assert count(app, Review) == 0
     assert count(app, DeclaredConflict) == 0
     assert "Pas pour vous" not in text(client.get(REVIEWS))
@@ -322,7 +325,10 @@ def test_declaring_a_conflict_takes_the_abstract_and_its_review_back(
     add_review(app, abstract_id, reviewer_id, {}, "poster")
     client = reviewer_client(app, "reviewer@example.org")
     page = f"{REVIEWS}{abstract_id}"
-    response = post_form(client, page, f"{page}/conflict")
+    unsure = post_form(client, page, f"{page}/conflict")
+    assert unsure.status_code == 303 and count(app, Review) == 1  # asked to confirm first
+    assert "Tick the box to confirm" in client.get(page).get_data(as_text=True)
+    response = post_form(client, page, f"{page}/conflict", {"sure": "y"})
     assert response.status_code == 303
     assert count(app, Assignment) == 0 and count(app, Review) == 0
     assert count(app, DeclaredConflict, user_id=reviewer_id) == 1

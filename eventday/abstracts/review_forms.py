@@ -6,8 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange, Optional
 
 from eventday.abstracts.models import SCORE_MAX, Criterion, Recommendation
 from eventday.forms import PostedForm, strip
@@ -137,3 +145,12 @@ class SuggestionForm(PostedForm):
         ],
     )
     fingerprint = HiddenField()
+
+
+class ConflictForm(PostedForm):
+    """Declaring a conflict takes the abstract and the review away: asked for twice."""
+
+    sure = BooleanField(
+        _l("Yes: take this abstract and my review from me"),
+        validators=[DataRequired(_l("Tick the box to confirm: your review will be deleted."))],
+    )

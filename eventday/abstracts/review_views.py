@@ -15,11 +15,16 @@ from eventday.abstracts import assignments, markup, review
 from eventday.abstracts.blueprints import review as bp
 from eventday.abstracts.call import call_of
 from eventday.abstracts.models import Abstract, Review
-from eventday.abstracts.review_forms import RECOMMENDATIONS, InstitutionsForm, review_form
+from eventday.abstracts.review_forms import (
+    RECOMMENDATIONS,
+    ConflictForm,
+    InstitutionsForm,
+    review_form,
+)
 from eventday.accounts.access import REVIEWERS, roles_required
 from eventday.accounts.models import Role
 from eventday.editions.lifecycle import working_edition
-from eventday.forms import PostForm, show_refusal
+from eventday.forms import show_refusal
 
 
 def _edition_id() -> int | None:
@@ -82,7 +87,7 @@ def abstract(abstract_id: int) -> Response | tuple[str, int]:
         body=markup.render(found.body),
         form=form,
         review=mine,
-        conflict_form=PostForm(),
+        conflict_form=ConflictForm(formdata=None),
         show_authors=review.shows_authors(call, current_user),
         closed=review.reviews_closed(found),
         recommendations=RECOMMENDATIONS,
@@ -106,8 +111,11 @@ def _prefilled(mine: Review | None) -> dict[str, object]:
 @roles_required(*REVIEWERS)
 def conflict(abstract_id: int) -> Response:
     found = _reviewable(abstract_id)
-    if not PostForm().validate_on_submit():
-        abort(400)
+    form = ConflictForm()
+    if not form.validate_on_submit():
+        for message in form.sure.errors or [_("Please send the form again.")]:
+            flash(message, "error")
+        return redirect(url_for(".abstract", abstract_id=found.id) + "#conflict", code=303)
     try:
         assignments.declare_conflict(current_user, found.id)
     except (review.NotYours, LookupError):
