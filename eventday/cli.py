@@ -15,7 +15,8 @@ from sqlalchemy import select
 from eventday.accounts.models import Role
 from eventday.domain import DomainError
 from eventday.extensions import db
-from eventday.programme.models import Edition
+from eventday.i18n import local_datetime
+from eventday.programme.models import Edition, current_edition
 
 
 def _create_app() -> Flask:
@@ -41,7 +42,6 @@ def seed_demo(sessions: int | None, rooms: int, capacity: int | None, if_no_edit
     """Load the demo edition (or, with --sessions, a large synthetic programme)."""
     from eventday.editions.lifecycle import EditionExists
     from eventday.programme import demo
-    from eventday.programme.models import Edition
 
     if if_no_edition and db.session.scalar(select(Edition.id).limit(1)) is not None:
         click.echo("The database already has an edition; no demo data loaded.")
@@ -254,6 +254,55 @@ def backup(path: Path) -> None:
     click.echo(f"Copied {database} to {written} ({written.stat().st_size} bytes).")
 
 
+def _edition_or_current(slug: str | None) -> Edition:
+    """The edition with that slug, or the current one when none is named."""
+    if slug is not None:
+        return _edition(slug)
+    edition = current_edition()
+    if edition is None:
+        raise click.ClickException("No current edition: name one with --edition SLUG.")
+    return edition
+
+
+@click.group("call")
+def call_group() -> None:
+    """The call for abstracts and posters: open it until a date, close it."""
+
+
+@call_group.command("open")
+@click.option("--edition", "slug", help="The edition's slug (default: the current one).")
+@click.option(
+    "--until",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The last day submissions are taken (to its end, in the edition's zone).",
+)
+@with_appcontext
+def open_command(slug: str | None, until: dt.datetime) -> None:
+    """Open the call now, until the end of the given day."""
+    edition = _edition_or_current(slug)
+    from eventday.abstracts import call as calls
+
+    try:
+        call = calls.open_call(edition.id, until.date())
+    except calls.CallRefused:
+        raise click.ClickException(f"{until:%Y-%m-%d} is already past.") from None
+    last = local_datetime(call.closes_at - dt.timedelta(minutes=1), edition.zone, "long")
+    click.echo(f"The call of '{edition.slug}' is open until {last}.")
+
+
+@call_group.command("close")
+@click.option("--edition", "slug", help="The edition's slug (default: the current one).")
+@with_appcontext
+def close_command(slug: str | None) -> None:
+    """Close the call now."""
+    from eventday.abstracts import call as calls
+
+    edition = _edition_or_current(slug)
+    calls.close_call(edition.id)
+    click.echo(f"The call of '{edition.slug}' is closed.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(public_url)
@@ -262,6 +311,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(anonymise)
     app.cli.add_command(backup)
     app.cli.add_command(edition_group)
-    from eventday.abstracts.commands import call_group
-
     app.cli.add_command(call_group)

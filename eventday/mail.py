@@ -143,9 +143,13 @@ def compose(registration: Registration, kind: MailKind, **context: object) -> tu
             **context,
         )
     # Kept as it will leave: one line, whatever a name or a wording holds (mail_headers).
-    subject = mail_headers.header_text(subject)
-    # Templates are written for reading; the mail gets one blank line between paragraphs.
-    return subject[:300], PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
+    return finished(subject, body)
+
+
+def finished(subject: str, body: str) -> tuple[str, str]:
+    """A composed mail as it is kept in the outbox: the subject on one line (mail_headers),
+    the body with one blank line between paragraphs (templates are written for reading)."""
+    return mail_headers.header_text(subject)[:300], PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
 
 
 def enqueue(

@@ -14,19 +14,10 @@ from eventday.abstracts.blueprints import admin as bp
 from eventday.abstracts.call_forms import CallForm
 from eventday.abstracts.labels import RECOMMENDATION_LABELS
 from eventday.abstracts.models import Abstract
-from eventday.accounts.access import ORGANISERS, roles_required
+from eventday.accounts.access import ORGANISERS, edition_or_404, roles_required
 from eventday.domain import DomainError, Violation
-from eventday.editions.lifecycle import working_edition
 from eventday.extensions import db
 from eventday.forms import show_refusal
-from eventday.programme.models import Edition
-
-
-def edition_or_404() -> Edition:
-    edition = working_edition(getattr(current_user, "working_edition_id", None))
-    if edition is None:
-        abort(404)
-    return edition
 
 
 @bp.get("/")

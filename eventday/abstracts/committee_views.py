@@ -19,8 +19,7 @@ from eventday.abstracts.review_forms import (
     SuggestionForm,
     TopicAssignForm,
 )
-from eventday.accounts.access import ORGANISERS, roles_required
-from eventday.editions.lifecycle import working_edition
+from eventday.accounts.access import ORGANISERS, edition_or_404, roles_required
 from eventday.extensions import db
 from eventday.forms import PostForm, flash_refusal, show_refusal
 from eventday.i18n import localised
@@ -30,20 +29,13 @@ from eventday.validation import choices
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _edition() -> Edition:
-    edition = working_edition(current_user.working_edition_id)
-    if edition is None:
-        abort(404)
-    return edition
-
-
 # --- criteria -------------------------------------------------------------------------------
 
 
 @admin.route("/criteria", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def criteria() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = CriterionForm(prefix="new")
     if form.validate_on_submit():
         try:
@@ -85,7 +77,7 @@ def _criteria_page(
 @admin.post("/criteria/<int:criterion_id>")
 @roles_required(*ORGANISERS)
 def criterion_edit(criterion_id: int) -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = CriterionForm(prefix=f"c{criterion_id}")
     if form.validate_on_submit():
         try:
@@ -105,7 +97,7 @@ def criterion_edit(criterion_id: int) -> Response | tuple[str, int]:
 @admin.post("/criteria/<int:criterion_id>/remove")
 @roles_required(*ORGANISERS)
 def criterion_remove(criterion_id: int) -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     if not PostForm().validate_on_submit():
         abort(400)
     try:
@@ -164,13 +156,13 @@ def _assignments_page(
 @admin.get("/assignments")
 @roles_required(*ORGANISERS)
 def assignments() -> tuple[str, int]:
-    return _assignments_page(_edition())
+    return _assignments_page(edition_or_404())
 
 
 @admin.post("/assignments")
 @roles_required(*ORGANISERS)
 def assign() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = AssignForm()
     _choices(edition, form, TopicAssignForm(formdata=None))
     if form.validate_on_submit():
@@ -189,7 +181,7 @@ def assign() -> Response | tuple[str, int]:
 @admin.post("/assignments/topic")
 @roles_required(*ORGANISERS)
 def assign_topic() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     form = TopicAssignForm()
     _choices(edition, AssignForm(formdata=None), form)
     if form.validate_on_submit():
@@ -216,7 +208,7 @@ def assign_topic() -> Response | tuple[str, int]:
 @admin.post("/assignments/<int:abstract_id>/<int:user_id>/remove")
 @roles_required(*ORGANISERS)
 def unassign(abstract_id: int, user_id: int) -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     if not PostForm().validate_on_submit():
         abort(400)
     if not assigning.unassign(edition.id, abstract_id, user_id, current_user.id):
@@ -228,7 +220,7 @@ def unassign(abstract_id: int, user_id: int) -> Response:
 @admin.route("/assignments/suggestion", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def suggestion() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     status = 200
     if request.method == "POST":
         form = SuggestionForm()
@@ -306,7 +298,7 @@ HEADERS = (
 @admin.get("/committee")
 @roles_required(*ORGANISERS)
 def committee_table() -> str:
-    edition = _edition()
+    edition = edition_or_404()
     sort = committee.sort_key(request.args.get("sort"))
     return render_template(
         "abstracts/committee/table.html",
@@ -320,7 +312,7 @@ def committee_table() -> str:
 @admin.get("/committee.xlsx")
 @roles_required(*ORGANISERS)
 def committee_xlsx() -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     rows = committee.table(edition.id, committee.sort_key(request.args.get("sort")))
     headers = [str(header) for header in HEADERS]
     content = committee.xlsx_file(rows, headers, _labels(), readings.readings(edition.id))

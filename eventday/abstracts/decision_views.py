@@ -16,9 +16,8 @@ from eventday.abstracts import decisions, placement
 from eventday.abstracts.blueprints import admin
 from eventday.abstracts.call import call_of
 from eventday.abstracts.models import Abstract, Decision, Presentation
-from eventday.accounts.access import ORGANISERS, roles_required
+from eventday.accounts.access import ORGANISERS, edition_or_404, roles_required
 from eventday.domain import DomainError, Violation
-from eventday.editions.lifecycle import working_edition
 from eventday.extensions import db
 from eventday.forms import PostedForm, PostForm, flash_refusal, show_refusal, strip
 from eventday.i18n import local_date
@@ -41,13 +40,6 @@ WISH_LABELS = {
 
 # The scheduling rules name a session's fields; the talk's form has its own for some.
 TALK_FIELDS = {"ends_at": "minutes", "title": "", "speaker_ids": ""}
-
-
-def _edition() -> Edition:
-    edition = working_edition(getattr(current_user, "working_edition_id", None))
-    if edition is None:
-        abort(404)
-    return edition
 
 
 def _changed() -> None:
@@ -106,7 +98,7 @@ def _staged_choices(abstracts: list[Abstract]) -> dict[int, str | None]:
 @admin.route("/decisions", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def decisions_page() -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     abstracts = decisions.edition_abstracts(edition.id)
     form = PostForm()
     errors: dict[str, list[str]] = {}
@@ -156,7 +148,7 @@ def decisions_page() -> Response | tuple[str, int]:
 @admin.route("/decisions/release", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def release() -> Response | str:
-    edition = _edition()
+    edition = edition_or_404()
     form = PostForm()
     if form.validate_on_submit():
         try:
@@ -186,7 +178,7 @@ def release() -> Response | str:
 @admin.post("/decisions/remind")
 @roles_required(*ORGANISERS)
 def remind() -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     if not PostForm().validate_on_submit():
         abort(400)
     sent = decisions.remind_unregistered(edition.id, actor=current_user.id)
@@ -197,7 +189,7 @@ def remind() -> Response:
 @admin.post("/decisions/boards")
 @roles_required(*ORGANISERS)
 def boards() -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     form = BoardsForm()
     if not form.validate_on_submit():
         abort(400)
@@ -211,7 +203,7 @@ def boards() -> Response:
 @admin.post("/decisions/poster-session")
 @roles_required(*ORGANISERS)
 def poster_session() -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     form = PosterSessionForm()
     form.session_id.choices = []
     if not form.validate_on_submit():
@@ -243,7 +235,7 @@ def _on_talk_fields(refused: DomainError) -> DomainError:
 @admin.route("/decisions/<int:abstract_id>/talk", methods=["GET", "POST"])
 @roles_required(*ORGANISERS)
 def talk(abstract_id: int) -> Response | tuple[str, int]:
-    edition = _edition()
+    edition = edition_or_404()
     abstract = _abstract_or_404(edition, abstract_id)
     form = TalkForm()
     form.offer(edition)
@@ -280,7 +272,7 @@ def talk(abstract_id: int) -> Response | tuple[str, int]:
 @admin.post("/decisions/<int:abstract_id>/talk/remove")
 @roles_required(*ORGANISERS)
 def remove_talk(abstract_id: int) -> Response:
-    edition = _edition()
+    edition = edition_or_404()
     _abstract_or_404(edition, abstract_id)
     if not PostForm().validate_on_submit():
         abort(400)

@@ -16,12 +16,12 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from eventday import mail_headers, mail_texts
+from eventday import mail_texts
 from eventday.abstracts import markup
 from eventday.abstracts.models import Abstract, Author, Review
 from eventday.extensions import db
 from eventday.i18n import local_date, localised
-from eventday.mail import PARAGRAPH_BREAK, OutboxMail
+from eventday.mail import OutboxMail, finished
 from eventday.programme.models import Edition
 from eventday.urls import absolute_url
 
@@ -69,8 +69,7 @@ def compose(
             own_message=mail_texts.fill(own.body, values) if own is not None else "",
             **context,
         )
-    subject = mail_headers.header_text(subject)
-    return presenter.email, subject[:300], PARAGRAPH_BREAK.sub("\n\n", body).strip() + "\n"
+    return presenter.email, *finished(subject, body)
 
 
 def enqueue(abstract: Abstract, kind: str, to: Author | None = None, **context: object) -> int:

@@ -19,8 +19,8 @@ from eventday.abstracts import markup, prize, signs
 from eventday.abstracts.blueprints import admin, public, review
 from eventday.abstracts.models import JURY_MAX, Abstract
 from eventday.accounts.access import ORGANISERS, REVIEWERS, roles_required
+from eventday.accounts.access import edition_or_404 as working_edition_or_404
 from eventday.domain import DomainError
-from eventday.editions.lifecycle import working_edition
 from eventday.forms import PostedForm, PostForm, flash_refusal, show_refusal, strip
 from eventday.programme.models import Edition, edition_or_404
 from eventday.registration.models import Registration
@@ -161,18 +161,11 @@ def _my_votes_page(edition: Edition, voter_form: VoterForm, status: int) -> Resp
 # The jury's page.
 
 
-def _working_edition() -> Edition:
-    edition = working_edition(getattr(current_user, "working_edition_id", None))
-    if edition is None:
-        abort(404)
-    return edition
-
-
 @review.route("/jury", methods=["GET", "POST"])
 @roles_required(*REVIEWERS)
 def jury() -> Response | tuple[str, int]:
     """Every poster with this jury member's score, 0 to JURY_MAX, one small form each."""
-    edition = _working_edition()
+    edition = working_edition_or_404()
     form = JuryForm()
     failed = None
     if request.method == "POST":
@@ -209,7 +202,7 @@ def jury() -> Response | tuple[str, int]:
 @admin.get("/prize")
 @roles_required(*ORGANISERS)
 def prize_page() -> str:
-    edition = _working_edition()
+    edition = working_edition_or_404()
     everyone = prize.posters(edition.id)
     return render_template(
         "abstracts/prize/results.html",
@@ -227,7 +220,7 @@ def prize_page() -> str:
 @roles_required(*ORGANISERS)
 def prize_vote() -> Response:
     """Open or close the vote (`state` = open | closed)."""
-    edition = _working_edition()
+    edition = working_edition_or_404()
     form = VoteSwitchForm()
     if form.validate_on_submit() and form.state.data in ("open", "closed"):
         try:
@@ -246,7 +239,7 @@ def prize_vote() -> Response:
 @roles_required(*ORGANISERS)
 def prize_signs() -> Response:
     """Every poster's sign (one A4 page each), by board number."""
-    edition = _working_edition()
+    edition = working_edition_or_404()
     boarded = [poster for poster in prize.posters(edition.id) if poster.board_number is not None]
     return _pdf(signs.signs_pdf([signs.sign_of(p) for p in boarded]), f"{edition.slug}-signs")
 
@@ -254,7 +247,7 @@ def prize_signs() -> Response:
 @admin.get("/prize/signs/<int:board>.pdf")
 @roles_required(*ORGANISERS)
 def prize_sign(board: int) -> Response:
-    edition = _working_edition()
+    edition = working_edition_or_404()
     poster = prize.poster_at(edition.id, board)
     if poster is None:
         abort(404)

@@ -21,14 +21,13 @@ from eventday.abstracts.review_forms import (
     InstitutionsForm,
     review_form,
 )
-from eventday.accounts.access import REVIEWERS, roles_required
+from eventday.accounts.access import REVIEWERS, roles_required, working_edition
 from eventday.accounts.models import Role
-from eventday.editions.lifecycle import working_edition
 from eventday.forms import show_refusal
 
 
 def _edition_id() -> int | None:
-    edition = working_edition(current_user.working_edition_id)
+    edition = working_edition()
     return edition.id if edition is not None else None
 
 

@@ -1,4 +1,5 @@
-"""Who may open which organiser page, where a sign-in may lead, and what the pages share."""
+"""Who may open which organiser page, where a sign-in may lead, and what the pages share
+(the edition an organiser works on)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask import Blueprint, Response, abort, redirect, request, url_for
 from flask_login import current_user
 
 from eventday.accounts.models import Role
+from eventday.programme.models import Edition
 
 ORGANISERS = (Role.ADMIN, Role.ORGANISER)
 EVERYONE = (Role.ADMIN, Role.ORGANISER, Role.CHECKIN)
@@ -58,3 +60,21 @@ def organiser_blueprint(name: str, url_prefix: str) -> Blueprint:
     bp = Blueprint(name, __name__, url_prefix=url_prefix)
     bp.after_request(keep_private)
     return bp
+
+
+def working_edition() -> Edition | None:
+    """The edition this organiser works on: the one chosen in the header, else the current one.
+
+    The check-in desk does not use it: the door always admits to the current edition.
+    """
+    from eventday.editions import lifecycle  # editions builds on accounts
+
+    return lifecycle.working_edition(getattr(current_user, "working_edition_id", None))
+
+
+def edition_or_404() -> Edition:
+    """The organiser's working edition (every organiser page's), or 404 when there is none."""
+    edition = working_edition()
+    if edition is None:
+        abort(404)
+    return edition

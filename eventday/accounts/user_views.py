@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from eventday.abstracts.assignments import set_institutions
 from eventday.accounts import rules
-from eventday.accounts.access import organiser_blueprint, roles_required
+from eventday.accounts.access import organiser_blueprint, roles_required, working_edition
 from eventday.accounts.forms import InstitutionsForm, RoleForm, UserForm
 from eventday.accounts.models import Role, User
-from eventday.editions.lifecycle import working_edition
 from eventday.extensions import db
 from eventday.forms import PostForm, flash_refusal, show_refusal
 
@@ -82,7 +81,7 @@ def institutions(user_id: int) -> Response:
     if not form.validate_on_submit():
         flash(" ".join(form.institutions.errors) or _("Please try again."), "error")
         return redirect(url_for(".index"), code=303)
-    edition = working_edition(current_user.working_edition_id)
+    edition = working_edition()
     try:
         removed = set_institutions(
             user_id, form.institutions.data or "", edition.id if edition else None, current_user.id

@@ -6,8 +6,7 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
-from eventday.admin.common import edition_or_404
+from eventday.accounts.access import ORGANISERS, edition_or_404, organiser_blueprint, roles_required
 from eventday.forms import show_refusal
 from eventday.registration import by_hand
 from eventday.registration.capacity import Applicant, RegistrationRefused

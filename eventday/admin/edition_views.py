@@ -9,8 +9,7 @@ from flask_login import current_user
 from eventday import mail, mail_texts
 from eventday.abstracts import mails as abstract_mails
 from eventday.abstracts import next_year
-from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
-from eventday.admin.common import edition_or_404
+from eventday.accounts.access import ORGANISERS, edition_or_404, organiser_blueprint, roles_required
 from eventday.admin.edition_forms import CopyEditionForm, EditionForm, MailTextForm
 from eventday.domain import DomainError
 from eventday.editions import lifecycle as editions

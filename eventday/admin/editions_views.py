@@ -6,8 +6,13 @@ from flask import Flask, Response, abort, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required, safe_next
-from eventday.admin.common import working_edition
+from eventday.accounts.access import (
+    ORGANISERS,
+    organiser_blueprint,
+    roles_required,
+    safe_next,
+    working_edition,
+)
 from eventday.domain import DomainError
 from eventday.editions import lifecycle
 from eventday.extensions import db

@@ -9,8 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
-from eventday.admin.common import edition_or_404
+from eventday.accounts.access import ORGANISERS, edition_or_404, organiser_blueprint, roles_required
 from eventday.admin.identity_forms import IdentityForm, SponsorForm, upload
 from eventday.domain import DomainError, Violation
 from eventday.editions import identity, images

@@ -9,8 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
-from eventday.admin.common import edition_or_404
+from eventday.accounts.access import ORGANISERS, edition_or_404, organiser_blueprint, roles_required
 from eventday.domain import DomainError
 from eventday.extensions import db
 from eventday.forms import PostForm, flash_refusal, show_refusal

@@ -21,9 +21,14 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from eventday import checkin as checkin_desk
-from eventday.accounts.access import EVERYONE, ORGANISERS, organiser_blueprint, roles_required
+from eventday.accounts.access import (
+    EVERYONE,
+    ORGANISERS,
+    edition_or_404,
+    organiser_blueprint,
+    roles_required,
+)
 from eventday.admin import history as history_lines
-from eventday.admin.common import edition_or_404
 from eventday.admin.exports import csv_lines, spreadsheet_csv_lines, xlsx_file
 from eventday.admin.registrations import (
     RegistrationFilter,

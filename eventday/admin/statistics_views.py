@@ -8,8 +8,7 @@ from flask import Response, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from eventday.accounts.access import ORGANISERS, organiser_blueprint, roles_required
-from eventday.admin.common import edition_or_404
+from eventday.accounts.access import ORGANISERS, edition_or_404, organiser_blueprint, roles_required
 from eventday.i18n import local_date
 from eventday.programme.models import Edition
 from eventday.statistics import export, figures

@@ -17,9 +17,14 @@ from flask_login import current_user
 
 from eventday import checkin as checkin_desk
 from eventday import privacy
-from eventday.accounts.access import EVERYONE, ORGANISERS, organiser_blueprint, roles_required
+from eventday.accounts.access import (
+    EVERYONE,
+    ORGANISERS,
+    organiser_blueprint,
+    roles_required,
+    working_edition,
+)
 from eventday.admin import charts, history, stats
-from eventday.admin.common import working_edition
 from eventday.forms import PostForm
 
 # The desk admits people to the current edition, whichever one the organiser works on.
