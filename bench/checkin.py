@@ -474,7 +474,7 @@ def _forget_checkins(spec: Mapping[str, Any]) -> None:
     from sqlalchemy import delete, update
 
     from eventday import create_app
-    from eventday.checkin import CheckinScan
+    from eventday.checkin.models import CheckinScan
     from eventday.extensions import db
     from eventday.registration.models import Registration
 

@@ -147,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         statistics_views,
     )
     from eventday.admin import views as admin
+    from eventday.checkin import views as checkin
     from eventday.editions import identity_views as public_identity
     from eventday.programme import archive_views, speaker_photos
     from eventday.programme import views as programme
@@ -163,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(checkin.bp)
     app.register_blueprint(registration_views.bp)
     app.register_blueprint(by_hand_views.bp)
     app.register_blueprint(user_views.bp)

@@ -18,6 +18,11 @@ MAIL_USE_TLS = False
 MAIL_USERNAME: str | None = None
 MAIL_PASSWORD: str | None = None
 MAIL_DEFAULT_SENDER = "eventday@localhost"
+# True where `eventday send-mail --watch` runs: a request then only writes its mails to
+# the outbox and the worker delivers them (within its --interval), so no registration
+# waits on the SMTP server, the badge PDF or the agenda. False: each change delivers its
+# own mails once committed, and `eventday send-mail` (cron) tries again those that failed.
+MAIL_WORKER = False
 
 # How many reverse proxies (nginx, Caddy…) stand in front of eventday and set
 # X-Forwarded-For and X-Forwarded-Proto; werkzeug's ProxyFix then trusts that
@@ -57,6 +62,11 @@ DEFAULT_TIMEZONE = "Europe/Paris"
 # How long a worker serves its cached programme before asking the database
 # whether it changed (seconds). Changes made by the same worker show at once.
 PROGRAMME_CACHE_SECONDS = 1.0
+
+# The check-in desk, while online: how often it refreshes its copy of the roster, and
+# how often it tries to send the scans it queued while offline (seconds).
+CHECKIN_ROSTER_SECONDS = 30
+CHECKIN_SYNC_SECONDS = 10
 
 
 WTF_CSRF_TIME_LIMIT = 8 * 3600

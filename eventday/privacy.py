@@ -26,7 +26,7 @@ from sqlalchemy import delete, select, update
 from eventday import audit, mail
 from eventday.abstracts import retention
 from eventday.audit import AuditEntry
-from eventday.checkin import CheckinScan
+from eventday.checkin.models import CheckinScan
 from eventday.database import empty_sqlite_log, keep_private, utcnow, write_transaction
 from eventday.extensions import db
 from eventday.mail import MailKind, OutboxMail

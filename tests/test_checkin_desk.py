@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 
 from eventday.accounts.models import User
 from eventday.accounts.rules import create_user
-from eventday.checkin import CheckinScan
+from eventday.checkin.models import CheckinScan
 from eventday.extensions import db
 from eventday.programme.demo import load_demo
 from eventday.programme.models import Edition, Session

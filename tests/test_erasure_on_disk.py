@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy import text as sql
 
 from eventday.accounts.models import User
-from eventday.checkin import CheckinScan
+from eventday.checkin.models import CheckinScan
 from eventday.extensions import db
 from eventday.programme.models import Edition
 from eventday.registration import capacity
@@ -190,10 +190,12 @@ def test_scans_logged_before_forget_what_was_typed_on_upgrade(database_url: str)
             ),
             {"day": dt.date(2026, 1, 26), "now": now, "yes": True},
         ).scalar_one()
-        db.session.add(
-            CheckinScan(
-                edition_id=edition_id, code=TYPED_AT_THE_DESK, result="invalid", answer="{}"
-            )
+        db.session.execute(
+            sql(
+                "INSERT INTO checkin_scans (edition_id, code, desk, result, answer, created_at) "
+                "VALUES (:edition, :code, '', 'invalid', '{}', :now)"
+            ),
+            {"edition": edition_id, "code": TYPED_AT_THE_DESK, "now": now},
         )
         db.session.commit()
         upgrade()

@@ -22,9 +22,9 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from eventday import checkin as checkin_desk
 from eventday.accounts.models import Role, User
 from eventday.audit import ACTION_LABELS, AuditEntry
+from eventday.checkin import desk as checkin_desk
 from eventday.extensions import db
 from eventday.mail import OutboxMail
 from eventday.programme.models import Edition

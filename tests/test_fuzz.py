@@ -32,7 +32,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
 from eventday.accounts.rules import create_user
-from eventday.checkin import MAX_NONCE, CheckinScan
+from eventday.checkin.models import MAX_NONCE, CheckinScan
 from eventday.extensions import db
 from eventday.programme.models import Edition, Session
 from eventday.registration import capacity

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from eventday import checkin as checkin_desk
 from eventday.audit import AuditEntry
+from eventday.checkin import desk as checkin_desk
 from eventday.extensions import db
 from eventday.registration import capacity
 from eventday.registration.models import Registration

@@ -19,11 +19,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from eventday import checkin as checkin_desk
 from eventday import privacy
 from eventday.accounts.models import Role
 from eventday.admin import stats
 from eventday.audit import AuditEntry
+from eventday.checkin import desk as checkin_desk
+from eventday.checkin.models import CheckinScan
 from eventday.extensions import db
 from eventday.programme.models import Edition
 from eventday.registration import capacity
@@ -286,7 +287,7 @@ def test_a_badge_scanned_while_its_attendee_erases_it_is_invalid(
         answer = checkin_desk.scan(edition, checkin_desk.Scan(code, "Entrée 1"), None)
     assert answer["result"] == "invalid"
     with app.app_context():
-        scans = db.session.scalars(select(checkin_desk.CheckinScan)).all()
+        scans = db.session.scalars(select(CheckinScan)).all()
         assert [(s.registration_id, s.result) for s in scans] == [(None, "invalid")]
 
 

@@ -14,9 +14,9 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from eventday import checkin as checkin_desk
 from eventday import privacy
 from eventday.accounts.models import Role, User
+from eventday.checkin import desk as checkin_desk
 from eventday.editions.lifecycle import EditionDraft, choose_working_edition, create_edition
 from eventday.extensions import db
 from eventday.programme.models import Edition

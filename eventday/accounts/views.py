@@ -47,7 +47,7 @@ def _pair_key() -> str:
 
 
 # Where each role lands after signing in.
-LANDING = {Role.CHECKIN: "admin.checkin", Role.REVIEWER: "abstracts_review.index"}
+LANDING = {Role.CHECKIN: "checkin.page", Role.REVIEWER: "abstracts_review.index"}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -87,7 +87,11 @@ def logout() -> Response:
         abort(400)
     if current_user.is_authenticated:
         sessions.sign_out(current_user._get_current_object())
-    return redirect(url_for(".login"), code=303)
+    response = redirect(url_for(".login"), code=303)
+    # Nothing of an organiser's stays in this browser: the check-in desk's copy of the
+    # roster and its queue (IndexedDB), its service worker and cached pages.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -20,7 +20,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from eventday import checkin as checkin_desk
 from eventday.accounts.access import (
     EVERYONE,
     ORGANISERS,
@@ -41,6 +40,8 @@ from eventday.admin.registrations import (
 )
 from eventday.badges.lists import list_pdf
 from eventday.badges.pdf import badge_sheets_pdf
+from eventday.checkin import desk as checkin_desk
+from eventday.checkin import lookup as checkin_lookup
 from eventday.database import utcnow
 from eventday.domain import DomainError
 from eventday.editions import identity
@@ -265,7 +266,7 @@ ACTIONS = {
     "checkin": lambda r, actor: checkin_desk.scan(
         r.edition_id, checkin_desk.Scan(checkin_code(r.edition_id, r.reference), "dashboard"), actor
     ),
-    "undo_checkin": lambda r, actor: checkin_desk.undo(r.edition_id, r.id, actor),
+    "undo_checkin": lambda r, actor: checkin_lookup.undo(r.edition_id, r.id, actor),
 }
 DONE = {
     "approve": _l("Approved."),

@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "retype": _l("profile changed"),
     "checkin": _l("checked in"),
     "undo_checkin": _l("check-in undone"),
+    "attend_session": _l("came to a session"),
     "type_rules": _l("quotas and approvals changed"),
     "notify_session": _l("workshop's attendees written to"),
     "mail_text": _l("mail wording changed"),
@@ -143,3 +144,24 @@ def entries(
     if registration_id is not None:
         query = query.where(AuditEntry.registration_id == registration_id)
     return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
+
+
+def record_many(edition_id: int, user_id: int | None, entries: list[tuple[str, int, dict]]) -> None:
+    """`record` for many (action, registration id, changes) at once: one statement."""
+    if not entries:
+        return
+    now = utcnow()
+    db.session.execute(
+        _INSERT,
+        [
+            {
+                "edition_id": edition_id,
+                "user_id": user_id,
+                "registration_id": registration_id,
+                "action": action,
+                "changes": changes,
+                "created_at": now,
+            }
+            for action, registration_id, changes in entries
+        ],
+    )
