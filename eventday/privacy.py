@@ -26,6 +26,7 @@ from sqlalchemy import delete, select, update
 from eventday import audit, mail
 from eventday.abstracts import retention
 from eventday.audit import AuditEntry
+from eventday.checkin import attendance
 from eventday.checkin.models import CheckinScan
 from eventday.database import empty_sqlite_log, keep_private, utcnow, write_transaction
 from eventday.extensions import db
@@ -107,6 +108,16 @@ def personal_data_json(registration: Registration) -> str:
             "checked_in_at": _when(registration.checked_in_at),
             "checked_in_desk": registration.checked_in_desk,
             "badge_printed_at": _when(registration.badge_printed_at),
+            "sessions_attended": [
+                {
+                    "id": came.session.id,
+                    "title": came.session.title,
+                    "at": _when(came.at),
+                    "desk": came.desk,
+                    "not_enrolled": came.overridden,
+                }
+                for came in attendance.of_registration(registration.id)
+            ],
             "role": registration.role,
             "poster_votes": retention.votes_of(registration.id),
             "history": [

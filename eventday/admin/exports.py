@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import selectinload
 
 from eventday.admin.registrations import ANSWER_COLUMNS, RegistrationFilter
+from eventday.checkin import attendance
 from eventday.extensions import db
 from eventday.i18n import local_datetime
 from eventday.programme.models import Edition
@@ -53,13 +54,15 @@ CSV_HEADER = [
     "consent_at",
     "checked_in_at",
     "checked_in_desk",
+    "sessions_attended",
 ]
 # Spreadsheet columns are as wide as their longest text, within these bounds (characters).
 COLUMN_WIDTHS = (8, 50)
 
 
-def _fields(r: Registration) -> dict[str, object]:
-    """A registration's exported values, by CSV_HEADER's names, before they are written out."""
+def _fields(r: Registration, attended: dict[int, list[str]]) -> dict[str, object]:
+    """A registration's exported values, by CSV_HEADER's names, before they are written out;
+    `attended`: the sessions each registration's holder came to (checkin.attendance)."""
     return {
         "reference": r.reference,
         "status": r.status,
@@ -78,6 +81,7 @@ def _fields(r: Registration) -> dict[str, object]:
         "consent_at": r.consent_at,
         "checked_in_at": r.checked_in_at,
         "checked_in_desk": r.checked_in_desk,
+        "sessions_attended": attended.get(r.id, []),
     }
 
 
@@ -116,8 +120,9 @@ def _registrations(edition_id: int, chosen: RegistrationFilter) -> Iterator[Regi
 
 
 def _code_rows(edition_id: int, chosen: RegistrationFilter) -> Iterator[list[str]]:
+    attended = attendance.titles_by_registration(edition_id)
     for registration in _registrations(edition_id, chosen):
-        yield [_as_code(value) for value in _fields(registration).values()]
+        yield [_as_code(value) for value in _fields(registration, attended).values()]
 
 
 def _csv(header: list[str], rows: Iterable[list[str]], delimiter: str) -> Iterator[str]:
@@ -153,8 +158,9 @@ def spreadsheet_csv_lines(edition: Edition, chosen: RegistrationFilter) -> Itera
     header = [str(FIELD_LABELS[name]) for name in CSV_HEADER]
 
     def rows() -> Iterator[list[str]]:
+        attended = attendance.titles_by_registration(edition.id)
         for registration in _registrations(edition.id, chosen):
-            fields = _fields(registration)
+            fields = _fields(registration, attended)
             yield [_in_words(name, value, edition.zone) for name, value in fields.items()]
 
     return _csv(header, rows(), ";")

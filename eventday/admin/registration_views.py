@@ -40,6 +40,7 @@ from eventday.admin.registrations import (
 )
 from eventday.badges.lists import list_pdf
 from eventday.badges.pdf import badge_sheets_pdf
+from eventday.checkin import attendance as checkin_attendance
 from eventday.checkin import desk as checkin_desk
 from eventday.checkin import lookup as checkin_lookup
 from eventday.database import utcnow
@@ -227,6 +228,7 @@ def detail(registration_id: int) -> str:
         registration=record.registration,
         mails=record.mails,
         history=record.history,
+        attended=checkin_attendance.of_registration(registration_id),
         form=PostForm(),
     )
 

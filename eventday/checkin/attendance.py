@@ -103,11 +103,10 @@ def per_session(edition_id: int) -> list[SessionFill]:
 
 def attendees(session_id: int) -> list[tuple[Registration, SessionAttendance]]:
     """Who came to one session, by name, with when and where they were scanned."""
-    return list(
-        db.session.execute(
-            select(Registration, SessionAttendance)
-            .join(SessionAttendance, SessionAttendance.registration_id == Registration.id)
-            .where(SessionAttendance.session_id == session_id)
-            .order_by(Registration.name_key)
-        ).tuples()
+    rows = db.session.execute(
+        select(Registration, SessionAttendance)
+        .join(SessionAttendance, SessionAttendance.registration_id == Registration.id)
+        .where(SessionAttendance.session_id == session_id)
+        .order_by(Registration.name_key)
     )
+    return [(registration, came) for registration, came in rows]

@@ -81,6 +81,7 @@ FIELD_LABELS = {
     "consent_at": _l("Consent given on"),
     "checked_in_at": _l("Arrival"),
     "checked_in_desk": _l("Arrival desk"),
+    "sessions_attended": _l("Sessions attended"),
 }
 
 
