@@ -155,6 +155,10 @@ def site(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> It
         # The minimum time to fill the form (an anti-robot check) would refuse a browser
         # driven by a test; running_server passes os.environ on to gunicorn.
         env.setenv("EVENTDAY_REGISTRATION_MIN_SECONDS", "0")
+        # The check-in desk refreshes its roster and sends its queue within seconds, not
+        # the half-minute a real door is fine with.
+        env.setenv("EVENTDAY_CHECKIN_ROSTER_SECONDS", "2")
+        env.setenv("EVENTDAY_CHECKIN_SYNC_SECONDS", "1")
         with running_server(database_url, folder / "instance", workers=2) as base:
             yield Site(base, app)
     with app.app_context():
