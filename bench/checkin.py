@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     from eventday.registration.models import Registration
 
 TARGET_P99_MS = 20.0
+TARGET_SYNC_SECONDS = 2.0
+SYNC_ROUNDS = 3
 SEATS = 6000
 ORGANISER_EMAIL = "bench-organiser@example.org"
 # Flask-Login's strong session protection ties a session to the address and the User-Agent.
@@ -542,6 +544,12 @@ def _parse_options() -> argparse.Namespace:
     parser.add_argument(
         "--client", choices=("python", "wrk", "both"), default="both", help="which client to run"
     )
+    parser.add_argument(
+        "--sync-scans",
+        type=int,
+        default=500,
+        help="scans in the offline desk's queue sent to /admin/checkin/sync (0: no sync pass)",
+    )
     parser.add_argument("--in-app", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.registrations < 2:
@@ -566,7 +574,75 @@ def run(options: argparse.Namespace, folder: Path) -> list[str]:
                 _progress("forgetting the check-ins")
                 run_in_app(site.env, {"task": "forget-checkins"})
             runs.append(_scan_with_wrk(site, codes_file, options, folder))
-    return _report(options, runs, load)
+        synced = _sync_queue(site, codes_file, options) if options.sync_scans else None
+    return _report(options, runs, load) + (_sync_report(options, synced) if synced else [])
+
+
+@dataclasses.dataclass(frozen=True)
+class Synced:
+    """Rounds of one offline desk's queue sent at once; `again`: the same queue resent."""
+
+    seconds: list[float]
+    again_seconds: list[float]
+    results: Mapping[str, int]
+
+
+def _sync_queue(site: Site, codes_file: Path, options: argparse.Namespace) -> Synced:
+    """An offline desk's queue of N scans (each made a minute apart, the last a minute ago)
+    sent in one POST to /admin/checkin/sync, then sent again as after a lost answer."""
+    codes = codes_file.read_text().split()[: options.sync_scans]
+    if len(codes) < options.sync_scans:
+        raise BenchError(f"only {len(codes)} codes for a queue of {options.sync_scans}")
+    seconds, again, results = [], [], collections.Counter()
+    for round_number in range(SYNC_ROUNDS):
+        _progress(f"sync round {round_number + 1}: forgetting the check-ins")
+        run_in_app(site.env, {"task": "forget-checkins"})
+        desk = sign_in(site)
+        desk.read_csrf_meta("/admin/checkin")
+        now = dt.datetime.now(dt.UTC)
+        scans = [
+            {
+                "code": code,
+                "nonce": secrets.token_hex(16),
+                "at": (now - dt.timedelta(minutes=len(codes) - n) / 10).isoformat(),
+            }
+            for n, code in enumerate(codes)
+        ]
+        body = json.dumps({"desk": "Hors ligne", "scans": scans}).encode()
+        headers = {"Content-Type": "application/json"}
+        first = desk.request("POST", "/admin/checkin/sync", body, headers)
+        second = desk.request("POST", "/admin/checkin/sync", body, headers)
+        for answer in (first, second):
+            if answer.status != 200:
+                raise BenchError(f"/admin/checkin/sync answered {answer.status}")
+        answers = json.loads(first.body)["answers"]
+        if json.loads(second.body)["answers"] != answers or len(answers) != len(codes):
+            raise BenchError("the queue sent again did not get the same answers")
+        results.update(a["result"] for a in answers)
+        seconds.append(first.seconds)
+        again.append(second.seconds)
+    return Synced(seconds, again, results)
+
+
+def _sync_report(options: argparse.Namespace, synced: Synced) -> list[str]:
+    median = statistics.median(synced.seconds)
+    verdict = "ok" if median <= TARGET_SYNC_SECONDS else "below target"
+    results = ", ".join(f"{name} {count}" for name, count in sorted(synced.results.items()))
+    return [
+        "",
+        "| offline queue sent to /admin/checkin/sync | scans | median s | rounds s "
+        "| sent again, median s | target s | results | verdict |",
+        "|---|---:|---:|---|---:|---:|---|---|",
+        f"| one POST, one transaction | {options.sync_scans} | {median:.2f} "
+        f"| {' / '.join(f'{s:.2f}' for s in synced.seconds)} "
+        f"| {statistics.median(synced.again_seconds):.2f} | ≤ {TARGET_SYNC_SECONDS:.0f} "
+        f"| {results} (all rounds) | {verdict} |",
+        "",
+        f"Sync: {SYNC_ROUNDS} rounds, the check-ins forgotten before each; a desk's queue of "
+        f"{options.sync_scans} different badges scanned offline (times in the past hour), "
+        "sent in one request, then the same request again (every nonce known: the first "
+        "answers from the scan log).",
+    ]
 
 
 def _percentiles_ms(seconds: list[float]) -> tuple[float, float, float]:
