@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
 import io
 import logging
+import random
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 import qrcode
 import qrcode.constants
+from PIL import Image
 from pypdf import PdfReader
 
 from eventday.badges import pdf as badges
+from eventday.badges import text as badge_text
 from eventday.badges.pdf import (
     BADGE_HEIGHT_MM,
     BADGE_WIDTH_MM,
@@ -30,13 +34,15 @@ from eventday.badges.pdf import (
     badge_sheets_pdf,
     fit_text,
 )
-from eventday.badges.qr import qr_matrix, qr_svg
+from eventday.badges.qr import MASK_PATTERN, qr_matrix, qr_svg
 
 POINTS_PER_MM = 72 / 25.4
 A4_POINTS = (595.28, 841.89)
 CODE = "EV1-3-RD27-7KQ3P-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SVG = "{http://www.w3.org/2000/svg}"
 RGB_FILL = re.compile(r"([\d.]+) ([\d.]+) ([\d.]+) rg")
+QR_PATH = re.compile(r"q ([\d.]+) 0 0 (-[\d.]+) ([\d.]+) ([\d.]+) cm\n(.*?)\nf Q", re.S)
+QR_RUN = re.compile(r"^(\d+) (\d+) (\d+) 1 re$", re.M)
 LABELS = {
     "researcher": "Chercheur·e",
     "clinician": "Clinicien·ne",
@@ -161,6 +167,17 @@ def test_a_name_that_fits_keeps_its_largest_size_and_whole_text() -> None:
     assert fitted == badges.FittedText(FIRST_NAME.max_pt, ("Zoë",))
 
 
+def test_a_text_fitted_again_in_the_same_document_is_printed_the_same() -> None:
+    with badge_document((BADGE_WIDTH_MM, BADGE_HEIGHT_MM)) as pdf:
+        first = fit_text(pdf, "Rochefoucauld-Lefèvre", LAST_NAME)
+        fit_text(pdf, "Zoë", FIRST_NAME)
+        again = fit_text(pdf, "Rochefoucauld-Lefèvre", LAST_NAME)
+        size_set = pdf.font_size_pt
+
+    assert again == first
+    assert size_set == first.size_pt
+
+
 def test_a_long_name_is_shrunk_before_it_is_cut() -> None:
     with badge_document((BADGE_WIDTH_MM, BADGE_HEIGHT_MM)) as pdf:
         fitted = fit_text(pdf, "Rochefoucauld-Lefèvre", LAST_NAME)
@@ -223,7 +240,7 @@ def test_right_to_left_names_are_drawn_right_to_left() -> None:
 def test_a_character_no_font_covers_prints_a_replacement_sign(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(badges, "CJK_FONT_PATHS", ())
+    monkeypatch.setattr(badge_text, "CJK_FONT_PATHS", ())
 
     with caplog.at_level(logging.WARNING):
         text = page_text(badge_pdf(make_badge(first_name="林梅")))
@@ -233,7 +250,7 @@ def test_a_character_no_font_covers_prints_a_replacement_sign(
 
 
 def test_chinese_names_use_a_system_cjk_font_when_there_is_one() -> None:
-    if not any(path.is_file() for path in badges.CJK_FONT_PATHS):
+    if not any(path.is_file() for path in badge_text.CJK_FONT_PATHS):
         pytest.skip("no CJK font at the well-known paths on this machine")
 
     assert "林梅" in page_text(badge_pdf(make_badge(first_name="林梅")))
@@ -273,13 +290,44 @@ def test_an_unknown_stakeholder_type_is_refused() -> None:
         make_badge(stakeholder_type="speaker")
 
 
-def test_the_qr_code_is_drawn_as_rectangles_not_an_image() -> None:
-    reader = read(badge_pdf(make_badge()))
-    content = reader.pages[0].get_contents().get_data()
-    dark_runs = sum(len(badges.dark_runs(row)) for row in qr_matrix(CODE))
+def drawn_qr_codes(pdf: bytes, page: int = 0) -> list[tuple[float, float, float, list[list[bool]]]]:
+    """Each QR path on the page: its module (pt), its top left corner (pt), its modules."""
+    content = read(pdf).pages[page].get_contents().get_data().decode("latin-1")
+    codes = []
+    for scale, flipped, left, top, path in QR_PATH.findall(content):
+        assert float(flipped) == -float(scale)
+        runs = [tuple(int(n) for n in run) for run in QR_RUN.findall(path)]
+        size = round(badges.QR_SIZE_MM * POINTS_PER_MM / float(scale))
+        drawn = [[False] * size for _ in range(size)]
+        for column, row, length in runs:
+            for offset in range(length):
+                drawn[row][column + offset] = True
+        codes.append((float(scale), float(left), float(top), drawn))
+    return codes
 
-    assert "/XObject" not in reader.pages[0]["/Resources"]
-    assert content.count(b" re f") + content.count(b" re\nf") >= dark_runs
+
+def test_the_qr_code_is_one_vector_path_of_its_modules_in_its_corner() -> None:
+    pdf = badge_pdf(make_badge())
+
+    [(module, left, top, drawn)] = drawn_qr_codes(pdf)
+
+    assert "/XObject" not in read(pdf).pages[0]["/Resources"]
+    assert drawn == qr_matrix(CODE)
+    assert module * len(drawn) == pytest.approx(badges.QR_SIZE_MM * POINTS_PER_MM, abs=0.01)
+    assert left == pytest.approx(badges.QR_X_MM * POINTS_PER_MM, abs=0.01)
+    assert top == pytest.approx((BADGE_HEIGHT_MM - badges.QR_Y_MM) * POINTS_PER_MM, abs=0.01)
+
+
+def test_each_badge_of_a_sheet_has_its_own_code_in_its_own_corner() -> None:
+    people = [make_badge(qr_data=f"EV1-3-RD27-{n:05d}-{'A' * 26}") for n in range(BADGES_PER_SHEET)]
+
+    codes = drawn_qr_codes(badge_sheets_pdf(people))
+
+    assert [drawn for _, _, _, drawn in codes] == [qr_matrix(badge.qr_data) for badge in people]
+    for index, (_, left, top, _) in enumerate(codes):
+        badge_left, badge_top = badges.sheet_position(index)
+        assert left == pytest.approx((badge_left + badges.QR_X_MM) * POINTS_PER_MM, abs=0.01)
+        assert top == pytest.approx((297 - badge_top - badges.QR_Y_MM) * POINTS_PER_MM, abs=0.01)
 
 
 def test_the_same_badge_and_date_give_the_same_bytes() -> None:
@@ -294,7 +342,9 @@ def test_the_same_badge_and_date_give_the_same_bytes() -> None:
 
 
 def test_the_qr_matrix_is_qrcodes_own_with_a_quiet_zone() -> None:
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=MASK_PATTERN
+    )
     code.add_data(CODE)
     code.make(fit=True)
 
@@ -306,6 +356,23 @@ def test_the_qr_matrix_is_qrcodes_own_with_a_quiet_zone() -> None:
     for ring in range(4):
         assert not any(matrix[ring]) and not any(matrix[-1 - ring])
         assert not any(row[ring] or row[-1 - ring] for row in matrix)
+
+
+def test_codes_with_the_fixed_mask_read_back_with_a_real_decoder() -> None:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    rng = random.Random(13)
+    codes = [CODE, "https://journee.example.org/posters/12/vote"] + [
+        f"EV1-{rng.randint(1, 99)}-RD27-{n:05d}-{base64.b32encode(rng.randbytes(16)).decode()[:26]}"
+        for n in range(200)
+    ]
+
+    for code in codes:
+        matrix = qr_matrix(code)
+        image = Image.new("1", (len(matrix), len(matrix)))
+        image.putdata([0 if dark else 1 for row in matrix for dark in row])
+        pixels = image.resize((4 * len(matrix), 4 * len(matrix)), Image.Resampling.NEAREST)
+
+        assert [found.text for found in zxingcpp.read_barcodes(pixels)] == [code]
 
 
 def svg_modules(svg: str) -> tuple[int, list[list[bool]]]:

@@ -3,7 +3,7 @@
 Cells are left-aligned: justified, a short cell's few words would stand far apart.
 Each column is as wide as its content asks (`column_widths`), so a reference or a
 tick is not given the room of an organisation's name; a longer text wraps.
-Fonts and text clean-up are the badges' own (see pdf.py).
+Fonts and text clean-up are the badges' own (see text.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from fpdf import FPDF
 from fpdf.enums import Align
 from fpdf.fonts import FontFace
 
-from eventday.badges.pdf import A4_MM, FONT_FAMILY, badge_document
-from eventday.badges.pdf import _printable as printable
+from eventday.badges.pdf import A4_MM
+from eventday.badges.text import FONT_FAMILY, badge_document, printable
 
 MARGIN_MM = 15
 TABLE_PT = 9

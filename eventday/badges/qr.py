@@ -3,7 +3,14 @@
 Error correction M and the smallest version that fits. The codes we encode are
 uppercase letters, digits and '-', which qrcode packs in alphanumeric mode.
 The matrix includes the 4-module light quiet zone a scanner needs, so every
-drawing of it (SVG here, rectangles in the badge PDF) keeps that margin white.
+drawing of it (SVG here, one filled path in the badge PDF) keeps that margin white.
+
+Every code uses mask pattern 3, not the one of the eight that qrcode scores
+best: scoring tries all eight, nearly two thirds of the time a thousand badges
+took. A scanner reads any mask (the code says which one it uses); the scores
+only steer away from large blocks and finder-like runs, and on codes of our
+shape (a random MAC) masks 0 to 3 score alike on average, 3 among the lowest,
+the best of the eight about 80 penalty points better out of some 650.
 """
 
 from __future__ import annotations
@@ -14,11 +21,16 @@ import qrcode
 import qrcode.constants
 
 QUIET_ZONE = 4
+MASK_PATTERN = 3
 
 
 def qr_matrix(data: str) -> list[list[bool]]:
     """The QR code of `data` as rows of modules (True = dark), quiet zone included."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=QUIET_ZONE,
+        mask_pattern=MASK_PATTERN,
+    )
     code.add_data(data)
     code.make(fit=True)
     return [[bool(module) for module in row] for row in code.get_matrix()]
