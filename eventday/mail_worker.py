@@ -34,7 +34,8 @@ def watch(
         if said is not None and (report.sent or report.failed):
             said(report)
         pause = min(pause * 2, MAX_PAUSE_SECONDS) if report.failed and not report.sent else interval
-        stop.wait(pause)
+        if rounds is None or done < rounds:
+            stop.wait(pause)
     return sent
 
 

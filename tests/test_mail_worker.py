@@ -57,3 +57,13 @@ def test_two_workers_deliver_two_hundred_mails_each_once(database_url: str, tmp_
     with connected(app):
         waiting = db.session.query(OutboxMail).filter(OutboxMail.sent_at.is_(None)).count()
     assert waiting == 0
+
+
+def test_the_shipped_systemd_unit_runs_a_command_eventday_knows(app) -> None:
+    unit = (Path(__file__).parent.parent / "deploy" / "eventday-mail.service").read_text()
+    command = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    program, *arguments = command.removeprefix("ExecStart=").split()
+    assert program.endswith("/.venv/bin/eventday")
+    assert arguments[:2] == ["send-mail", "--watch"]
+    result = app.test_cli_runner().invoke(args=[*arguments, "--rounds", "1"])
+    assert result.exit_code == 0, result.output
