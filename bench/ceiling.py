@@ -2,9 +2,11 @@
 
 bench/programme.py records what eventday answered (status, headers, body) into a
 directory and serves this app on the same gunicorn settings, so the difference
-between the two is what eventday itself costs per request. The directory is
-named by the BENCH_CEILING_DIR environment variable; its manifest.json lists
-`{"path", "status", "headers", "body"}` entries, `body` a file name beside it.
+between the two is what eventday itself costs per request (bench/registration.py
+does the same for the form's GET and POST). The directory is named by the
+BENCH_CEILING_DIR environment variable; its manifest.json lists
+`{"path", "status", "headers", "body"}` entries, `body` a file name beside it,
+and `methods` (by default GET) the methods the entry answers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ def create_app() -> Flask:
             entry["path"],
             endpoint=f"recorded_{number}",
             view_func=_replay(body, entry["status"], entry["headers"]),
+            methods=entry.get("methods", ["GET"]),
         )
     return app
 

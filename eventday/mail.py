@@ -2,7 +2,8 @@
 
 Each mail is written to the `outbox` table in the same transaction as the
 change it tells about (rendered then, in the attendee's language), and
-delivered once that transaction has committed. A delivery that fails (no
+delivered once that transaction has committed: by the change itself, or, with
+MAIL_WORKER, by `eventday send-mail --watch` (mail_worker.py). A delivery that fails (no
 answer from the SMTP server, a refusal) leaves the mail in the outbox with its
 error; `eventday send-mail` tries again. With no SMTP server configured, mails
 are written to the log instead and count as delivered. Attachments (badge,
@@ -222,7 +223,13 @@ def _placeholder_values(registration: Registration, session: Session | None) -> 
 
 
 def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
-    """Deliver the given waiting mails (all of them when `ids` is None); never raises."""
+    """Deliver the given waiting mails (all of them when `ids` is None); never raises.
+
+    A change hands its own mails over with their `ids`; where a worker delivers them
+    (MAIL_WORKER) they wait for it, and nothing is done here.
+    """
+    if ids is not None and current_app.config["MAIL_WORKER"]:
+        return DeliveryReport()
     query = select(OutboxMail.id).where(OutboxMail.sent_at.is_(None)).order_by(OutboxMail.id)
     if ids is not None:
         wanted = list(ids)

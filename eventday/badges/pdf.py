@@ -240,14 +240,14 @@ def _draw_badge(
         draw_text(pdf, text, box, left, top)
 
 
-def draw_qr(pdf: FPDF, data: str, left: float, top: float) -> None:
-    """The QR code of `data`, QR_SIZE_MM square with its quiet zone, its corner at (`left`, `top`).
+def draw_qr(pdf: FPDF, data: str, left: float, top: float, size_mm: float = QR_SIZE_MM) -> None:
+    """The QR code of `data`, `size_mm` square with its quiet zone, its corner at (`left`, `top`).
 
     One filled path: a rectangle per run of dark modules, counted in modules from
     the code's top left corner (a `cm` maps them to the page's points).
     """
     matrix = qr_matrix(data)
-    points_per_module = QR_SIZE_MM / len(matrix) * pdf.k
+    points_per_module = size_mm / len(matrix) * pdf.k
     runs = "\n".join(
         f"{column} {row} {length} 1 re"
         for row, modules in enumerate(matrix)

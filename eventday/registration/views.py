@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from flask import (
@@ -26,10 +27,10 @@ from eventday.domain import DomainError
 from eventday.extensions import db, limiter
 from eventday.forms import show_refusal
 from eventday.programme.models import Edition, edition_or_404
-from eventday.registration import addresses, capacity, documents, robots
+from eventday.registration import addresses, capacity, documents, form_page, robots
 from eventday.registration.forms import ConfirmForm, EditForm, FindForm, RegistrationForm
 from eventday.registration.models import Registration, StakeholderType
-from eventday.registration.seats import workshop_seats
+from eventday.registration.seats import WorkshopSeats, workshop_seats
 from eventday.registration.tokens import TOKEN_SHAPE
 from eventday.security import keep_secret_url
 
@@ -90,22 +91,34 @@ def _sent_by_a_person(form: RegistrationForm) -> bool:
     return True
 
 
+def _shown_form(edition: Edition, seats: list[WorkshopSeats], started: str) -> str:
+    """The form as shown to a visitor: prefilled from the query, showing the moment `started`."""
+    form = RegistrationForm()
+    form.process(request.args)  # links may prefill fields, e.g. ?stakeholder_type=clinician
+    form.language.data = form.language.data or str(get_locale())
+    form.started.data = started
+    form.website.data = ""
+    workshops = form.offer_workshops(seats, holding=set())
+    return render_template(FORM_TEMPLATE, edition=edition, form=form, workshops=workshops)
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(_registration_limit, methods=["POST"])
 def register() -> Response | str | tuple[str, int]:
     edition = edition_or_404()
-    form = RegistrationForm()
-    if request.method == "GET":
-        form.process(request.args)  # links may prefill fields, e.g. ?stakeholder_type=clinician
-        form.language.data = form.language.data or str(get_locale())
-        form.started.data = robots.started_token()
-        form.website.data = ""
     state = edition.registration_state()
     if state != "open":
         return render_template("registration/closed.html", edition=edition, state=state)
-    workshops = _workshop_choices(form, edition, holding=set())
+    seats = workshop_seats(edition.id)
+    if request.method != "POST" and request.args:
+        return _shown_form(edition, seats, robots.started_token())
+    if request.method != "POST":
+        return form_page.blank_form(seats, functools.partial(_shown_form, edition, seats))
+    form = RegistrationForm()
+    workshops = form.offer_workshops(seats, holding=set())
     valid = form.validate_on_submit()
-    if request.method == "POST" and not _sent_by_a_person(form):
+    # Asked even of a form with mistakes, so a refusal is shown with them.
+    if not _sent_by_a_person(form):
         valid = False
     if valid:
         language = form.language.data or str(get_locale())
@@ -117,8 +130,7 @@ def register() -> Response | str | tuple[str, int]:
             show_refusal(form, refused)
         else:
             return redirect(url_for(".page", token=registration.token), code=303)
-    status = 422 if request.method == "POST" else 200
-    return render_template(FORM_TEMPLATE, edition=edition, form=form, workshops=workshops), status
+    return render_template(FORM_TEMPLATE, edition=edition, form=form, workshops=workshops), 422
 
 
 @bp.errorhandler(RateLimitExceeded)
