@@ -227,6 +227,11 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
 
     A change hands its own mails over with their `ids`; where a worker delivers them
     (MAIL_WORKER) they wait for it, and nothing is done here.
+
+    Each mail is claimed before it is sent, so two senders never send it both: on
+    PostgreSQL a batch at a time, by one `SELECT … FOR UPDATE SKIP LOCKED` (another
+    worker's batch is skipped, not waited for); on SQLite, which has one writer at a
+    time anyway, one conditional UPDATE per mail just before it goes.
     """
     if ids is not None and current_app.config["MAIL_WORKER"]:
         return DeliveryReport()
@@ -238,61 +243,137 @@ def deliver(ids: Iterable[int] | None = None) -> DeliveryReport:
         query = query.where(OutboxMail.id.in_(wanted))
     if db.session().in_transaction():
         db.session.commit()
-    waiting = db.session.scalars(query).all()
-    db.session.commit()
     report = DeliveryReport()
-    connection: smtplib.SMTP | None = None
+    sender, last = _Sender(report), 0
     try:
-        for mail_id in waiting:
-            mail = _claim(mail_id)
-            if mail is None:
-                continue
-            server = current_app.config["MAIL_SERVER"]
-            try:
-                # Attachments are made only for a real server: the log needs no badge.
-                message = _message(mail, with_documents=bool(server))
-                wire, options = _wire(message)
-            except Exception as error:  # noqa: BLE001 - this mail waits; the others go on
-                _logger().exception("mail %s could not be made", mail_id)
-                _finish(mail_id, error=f"{type(error).__name__}: {error}")
-                report.failed += 1
-                continue
-            try:
-                if server:
-                    connection = connection or _connect()
-                    # The bytes that were checked, to the outbox's address: never one read
-                    # from a header.
-                    sender = message["From"].addresses[0].addr_spec
-                    connection.sendmail(sender, [mail.recipient], wire, options)
-                else:
-                    _logger().info(
-                        "mail (no SMTP server configured) to %s: %s\n%s",
-                        mail.recipient,
-                        mail.subject,
-                        mail.body,
-                    )
-            except (OSError, smtplib.SMTPException) as error:
-                _logger().warning("mail %s to %s not sent: %s", mail_id, mail.recipient, error)
-                _finish(mail_id, error=f"{type(error).__name__}: {error}")
-                report.failed += 1
-                if _server_down(error):
-                    # Each new try would wait as long again, inside someone's request:
-                    # the other mails wait in the outbox for `eventday send-mail`.
-                    connection = None
-                    report.failed += len(waiting) - waiting.index(mail_id) - 1
+        if db.engine.dialect.name == "postgresql":
+            # Onwards from the last batch: a mail that failed is tried again next round.
+            while batch := _claim_batch(query.where(OutboxMail.id > last)):
+                last = batch[-1]
+                if not sender.send_claimed(batch):
                     break
-            except Exception as error:  # noqa: BLE001 - delivering never raises
-                _logger().exception("mail %s could not be sent", mail_id)
-                _finish(mail_id, error=f"{type(error).__name__}: {error}")
-                report.failed += 1
-            else:
-                _finish(mail_id, error=None)
-                report.sent += 1
+        else:
+            waiting = db.session.scalars(query).all()
+            db.session.commit()
+            sender.send_one_by_one(waiting)
     finally:
-        if connection is not None:
-            with contextlib.suppress(OSError, smtplib.SMTPException):
-                connection.quit()
+        sender.close()
     return report
+
+
+CLAIM_BATCH = 50
+
+
+def _claimable(now: dt.datetime):  # noqa: ANN202 - a SQL condition
+    return or_(OutboxMail.claimed_at.is_(None), OutboxMail.claimed_at < now - CLAIM_EXPIRES)
+
+
+def _claim_batch(query) -> list[int]:  # noqa: ANN001 - a select of OutboxMail.id
+    """Up to CLAIM_BATCH waiting mails claimed for this sender, in one transaction."""
+    now = utcnow()
+    found = db.session.scalars(
+        query.where(_claimable(now)).limit(CLAIM_BATCH).with_for_update(skip_locked=True)
+    ).all()
+    if found:
+        db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id.in_(found))
+            .values(claimed_at=now, attempts=OutboxMail.attempts + 1)
+        )
+    db.session.commit()
+    return list(found)
+
+
+def _claim(mail_id: int) -> OutboxMail | None:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None), _claimable(now))
+        .values(claimed_at=now, attempts=OutboxMail.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(OutboxMail, mail_id) if claimed else None
+
+
+class _Sender:
+    """One SMTP connection for a round of mails, opened at the first and kept for the rest."""
+
+    def __init__(self, report: DeliveryReport) -> None:
+        self.report = report
+        self.connection: smtplib.SMTP | None = None
+
+    def send_one_by_one(self, waiting: list[int]) -> None:
+        for index, mail_id in enumerate(waiting):
+            mail = _claim(mail_id)
+            if mail is not None and not self._send(mail):
+                self.report.failed += len(waiting) - index - 1
+                return
+
+    def send_claimed(self, batch: list[int]) -> bool:
+        """Send a claimed batch; False when the server is down (the rest released)."""
+        for index, mail_id in enumerate(batch):
+            if not self._send(db.session.get_one(OutboxMail, mail_id)):
+                rest = batch[index + 1 :]
+                self.report.failed += len(rest)
+                if rest:
+                    db.session.execute(
+                        update(OutboxMail)
+                        .where(OutboxMail.id.in_(rest))
+                        .values(claimed_at=None, attempts=OutboxMail.attempts - 1)
+                    )
+                    db.session.commit()
+                return False
+        return True
+
+    def _send(self, mail: OutboxMail) -> bool:
+        """Send one claimed mail and record how it went; False when the server is down."""
+        mail_id = mail.id
+        server = current_app.config["MAIL_SERVER"]
+        try:
+            # Attachments are made only for a real server: the log needs no badge.
+            message = _message(mail, with_documents=bool(server))
+            wire, options = _wire(message)
+        except Exception as error:  # noqa: BLE001 - this mail waits; the others go on
+            _logger().exception("mail %s could not be made", mail_id)
+            _finish(mail_id, error=f"{type(error).__name__}: {error}")
+            self.report.failed += 1
+            return True
+        try:
+            if server:
+                self.connection = self.connection or _connect()
+                # The bytes that were checked, to the outbox's address: never one read
+                # from a header.
+                sender = message["From"].addresses[0].addr_spec
+                self.connection.sendmail(sender, [mail.recipient], wire, options)
+            else:
+                _logger().info(
+                    "mail (no SMTP server configured) to %s: %s\n%s",
+                    mail.recipient,
+                    mail.subject,
+                    mail.body,
+                )
+        except (OSError, smtplib.SMTPException) as error:
+            _logger().warning("mail %s to %s not sent: %s", mail_id, mail.recipient, error)
+            _finish(mail_id, error=f"{type(error).__name__}: {error}")
+            self.report.failed += 1
+            if _server_down(error):
+                # Each new try would wait as long again, inside someone's request:
+                # the other mails wait in the outbox for `eventday send-mail`.
+                self.connection = None
+                return False
+        except Exception as error:  # noqa: BLE001 - delivering never raises
+            _logger().exception("mail %s could not be sent", mail_id)
+            _finish(mail_id, error=f"{type(error).__name__}: {error}")
+            self.report.failed += 1
+        else:
+            _finish(mail_id, error=None)
+            self.report.sent += 1
+        return True
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.connection.quit()
 
 
 def _server_down(error: Exception) -> bool:
@@ -304,21 +385,6 @@ def _server_down(error: Exception) -> bool:
     if isinstance(error, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)):
         return True
     return isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException)
-
-
-def _claim(mail_id: int) -> OutboxMail | None:
-    now = utcnow()
-    claimed = db.session.execute(
-        update(OutboxMail)
-        .where(
-            OutboxMail.id == mail_id,
-            OutboxMail.sent_at.is_(None),
-            or_(OutboxMail.claimed_at.is_(None), OutboxMail.claimed_at < now - CLAIM_EXPIRES),
-        )
-        .values(claimed_at=now, attempts=OutboxMail.attempts + 1)
-    ).rowcount
-    db.session.commit()
-    return db.session.get(OutboxMail, mail_id) if claimed else None
 
 
 def _finish(mail_id: int, error: str | None) -> None:
