@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from eventday.checkin.models import CheckinScan
 from eventday.extensions import db
@@ -125,6 +125,52 @@ def test_a_desk_clock_in_the_future_or_days_behind_counts_when_the_scan_arrives(
         assert answer["result"] == "ok"
         told = dt.datetime.fromisoformat(answer["checked_in_at"])
         assert abs(dt.datetime.now(dt.UTC) - told) < dt.timedelta(minutes=1)
+
+
+def test_one_desk_scanning_a_badge_twice_offline_is_no_double_admission(
+    app: Flask, desk: FlaskClient, people: dict[str, Attendee]
+) -> None:
+    code = people["helene"].code
+    _, reply = sync(desk, {"desk": "Nord", "scans": [queued(code, "a", 5), queued(code, "b", 10)]})
+    assert [a["result"] for a in reply["answers"]] == ["ok", "already_checked_in"]
+    assert "admitted_twice" not in reply["answers"][1]
+    # The earliest time is kept all the same.
+    assert (
+        reply["answers"][1]["checked_in_at"]
+        == stored(app, people["helene"].id).checked_in_at.isoformat()
+    )
+    with app.app_context():
+        assert not db.session.scalars(select(CheckinScan).where(CheckinScan.admitted_twice)).all()
+
+
+def test_times_and_sessions_beyond_any_date_or_id_are_not_an_error(
+    desk: FlaskClient, people: dict[str, Attendee]
+) -> None:
+    code = people["helene"].code
+    scans = [
+        {"code": code, "nonce": "y1", "at": "0001-01-01T00:00:00+05:00"},
+        {"code": code, "nonce": "y9", "at": "9999-12-31T23:59:59-05:00", "session": 2**63},
+        {"code": code, "nonce": "big", "session": 10**30},
+    ]
+    status, reply = sync(desk, {"desk": "Nord", "scans": scans})
+    assert status == 200
+    assert [a["result"] for a in reply["answers"]] == [
+        "ok",
+        "already_checked_in",
+        "already_checked_in",
+    ]
+
+
+def test_a_replayed_scan_whose_attendee_was_erased_is_invalid_not_empty(
+    app: Flask, desk: FlaskClient, people: dict[str, Attendee]
+) -> None:
+    sync(desk, {"desk": "Nord", "scans": [queued(people["helene"].code, "gone", 1)]})
+    with app.app_context():
+        db.session.execute(update(CheckinScan).values(answer="{}"))
+        db.session.commit()
+    _, reply = sync(desk, {"desk": "Nord", "scans": [queued(people["helene"].code, "gone", 1)]})
+    assert reply["answers"][0]["result"] == "invalid"
+    assert reply["answers"][0]["message"]
 
 
 @pytest.mark.parametrize(

@@ -197,7 +197,9 @@ class _Door:
 
     def decide(self, scan: Scan, reference: str | None) -> dict[str, Any]:
         if scan.nonce is not None and scan.nonce in self.earlier:
-            return json.loads(self.earlier[scan.nonce])
+            earlier = json.loads(self.earlier[scan.nonce])
+            # An answer erased with its attendee ("{}"): the code names nobody any more.
+            return earlier if "result" in earlier else _invalid()
         person = self.people.get(reference) if reference is not None else None
         if person is not None and person.row.id not in self.state:
             person = None  # erased by its attendee since it was looked up: the code is invalid
@@ -227,9 +229,7 @@ class _Door:
 
     def _refusal(self, person: _Person | None) -> dict[str, Any] | None:
         if person is None:
-            return _answer(
-                ScanResult.INVALID, _("Unknown or altered code: not a badge of this day.")
-            )
+            return _invalid()
         status = self.state[person.row.id][0]
         if status == RegistrationStatus.CANCELLED:
             return _answer(
@@ -254,7 +254,12 @@ class _Door:
             at = scan.at or self.now
             self._arrive(person.row.id, at, scan.desk)
             return _answer(ScanResult.OK, _("Welcome!"), self, person, at), False
-        if scan.at is None:
+        if scan.at is None or scan.desk == first_desk:
+            # Online, or this desk's own copy was behind: an ordinary second scan (the
+            # earliest time kept all the same).
+            if scan.at is not None and scan.at < first_at:
+                self._arrive(person.row.id, scan.at, scan.desk)
+                first_at = scan.at
             message = _(
                 "Already checked in at %(time)s, desk %(desk)s.",
                 time=self._time(first_at),
@@ -278,7 +283,7 @@ class _Door:
         return answer, True
 
     def _arrive(self, registration_id: int, at: dt.datetime, desk: str) -> None:
-        before = self.state[registration_id][1]
+        before, before_desk = self.state[registration_id][1:]
         self.state[registration_id][1:] = [at, desk]
         self.arrivals[registration_id] = (at, desk)
         self.history.append(
@@ -287,7 +292,7 @@ class _Door:
                 registration_id,
                 {
                     "checked_in_at": [before.isoformat() if before else None, at.isoformat()],
-                    "desk": [None, desk],
+                    "desk": [before_desk or None, desk],
                 },
             )
         )
@@ -365,6 +370,10 @@ class _Door:
             row["user_id"] = user_id
         if self.log:
             db.session.execute(_LOG_SCAN, self.log)
+
+
+def _invalid() -> dict[str, Any]:
+    return _answer(ScanResult.INVALID, _("Unknown or altered code: not a badge of this day."))
 
 
 def _answer(

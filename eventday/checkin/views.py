@@ -33,7 +33,7 @@ from eventday.extensions import db
 from eventday.forms import PostForm
 from eventday.programme.models import Session
 from eventday.programme.models import edition_or_404 as current_edition_or_404
-from eventday.urls import database_id
+from eventday.urls import MAX_ID, database_id
 
 bp = organiser_blueprint("checkin", "/admin/checkin")
 
@@ -115,9 +115,16 @@ def _scan_of(item: Any, desk_name: str) -> desk.Scan:
         desk_name,
         nonce if isinstance(nonce, str) else None,
         _moment(at),
-        session if isinstance(session, int) and not isinstance(session, bool) else None,
+        _session_id(session),
         override is True,
     )
+
+
+def _session_id(value: Any) -> int | None:
+    """A session's id as sent in JSON; anything else (a text, a bool, beyond any id) None."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+        return None
+    return value
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -125,9 +132,9 @@ def _moment(value: Any) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value)
-    except ValueError:
+        return moment.astimezone(dt.UTC) if moment.tzinfo else moment
+    except (ValueError, OverflowError):  # year 1 seen from UTC+5 is before any date
         return None
-    return moment.astimezone(dt.UTC) if moment.tzinfo else moment
 
 
 def _desk_name(payload: dict) -> str:

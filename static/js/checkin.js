@@ -32,7 +32,8 @@
   var offline = false;
   var signedOut = false;
   var sending = false;
-  var sessionId = Number(new URLSearchParams(location.search).get("session")) || null;
+  var asked = Number(new URLSearchParams(location.search).get("session"));
+  var sessionId = Number.isSafeInteger(asked) && asked > 0 ? asked : null;
 
   function say(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, name) {
@@ -84,7 +85,7 @@
       answer.appendChild(line("answer-facts", label + (a.organisation ? " · " + a.organisation : "")));
       if (a.workshops && a.workshops.length) { answer.appendChild(line("answer-facts", a.workshops.join(" · "))); }
     }
-    if (result.session) { showFill(result.session.attended, result.session.seats); }
+    if (result.session) { showFill(result.session.attended); }
     if (result.result === "ok" && count && !sessionId) { count.textContent = String(Number(count.textContent) + 1); }
     if (result.admitted_twice) { addTwice({ name: a ? a.first_name + " " + a.last_name : "", admissions: result.admitted_twice }); }
     var actions = document.createElement("div");
@@ -110,7 +111,7 @@
     if (actions.childNodes.length) { answer.appendChild(actions); }
   }
 
-  function showFill(attended, seats) {
+  function showFill(attended) {
     if (!fill) { return; }
     fill.querySelector("strong").textContent = String(attended);
   }
@@ -217,10 +218,10 @@
       else if (offline && !meta.etag) { text = settings.noRoster; }
       else if (offline && waiting) { text = say(settings.offline, { count: waiting }); }
       else if (offline) { text = say(settings.offlineNone, { count: meta.size || 0, time: clock(meta.updated_at) }); }
-      else if (waiting) { text = say(settings.offline, { count: waiting }); }
+      else if (waiting) { text = say(settings.onlineWaiting, { count: waiting }); }
       else { text = settings.online; }
       status.textContent = text;
-      status.className = "desk-status" + (offline || waiting ? " desk-offline" : "");
+      status.className = "desk-status" + (offline || signedOut ? " desk-offline" : "");
       document.body.classList.toggle("desk-is-offline", offline);
     });
   }
@@ -264,13 +265,14 @@
     var message = settings.localWelcome;
     if (sessionId) {
       var session = sessionOf(meta);
+      if (!session) { return { result: "invalid", message: settings.localNoSession, attendee: null }; }
       if (entry.attended.indexOf(sessionId) !== -1) {
         return { result: "already_checked_in", message: settings.localAlreadySession, attendee: person };
       }
-      if (session && session.enrolment && entry.workshops.indexOf(sessionId) === -1 && !withOverride) {
+      if (session.enrolment && entry.workshops.indexOf(sessionId) === -1 && !withOverride) {
         return {
           result: "not_enrolled", message: settings.localNotEnrolled, attendee: person,
-          retry: function () { decideHere(normalised, nonce(), true).then(shown); }
+          retry: function () { decideOrSay(normalised, nonce(), true); }
         };
       }
       scan.session = sessionId;
@@ -287,6 +289,13 @@
     });
   }
 
+  // Whatever goes wrong with the desk's own copy, the person in front gets an answer.
+  function decideOrSay(text, id, withOverride) {
+    return decideHere(text, id, withOverride).catch(function () {
+      return { result: "invalid", message: settings.localFailed, attendee: null };
+    }).then(shown);
+  }
+
   function shown(result) {
     show(result);
     refreshStatus();
@@ -298,7 +307,7 @@
     if (!text) { return; }
     var id = nonce();
     if (offline) {
-      decideHere(text, id, withOverride).then(shown);
+      decideOrSay(text, id, withOverride);
       return;
     }
     var started = Date.now();
@@ -308,26 +317,27 @@
     post(settings.scanUrl, body, GIVE_UP_MS).then(function (result) {
       remember(Date.now() - started > SLOW_MS);
       if (result.result === "not_enrolled") { result.retry = function () { scan(text, true); }; }
-      if (result.result === "ok" || result.result === "already_checked_in") {
-        digest(text.toUpperCase()).then(function (key) {
-          store.learn(key, { at: result.checked_in_at, desk: desk.value, session: sessionId });
-        });
-      }
       shown(result);
+      if (result.result === "ok") {
+        // The desk's copy follows, should the network go next (failing here changes nothing).
+        digest(text.trim().toUpperCase()).then(function (key) {
+          return store.learn(key, { at: result.checked_in_at, desk: desk.value, session: sessionId });
+        }).catch(function () {});
+      }
     }).catch(function () {
       // No answer in time: the desk decides now (the person is not kept waiting) and sends
       // the scan later with the same nonce, so a scan that did reach the server counts once.
       remember(true);
-      decideHere(text, id, withOverride).then(shown);
+      decideOrSay(text, id, withOverride);
     });
   }
 
   // The queue, oldest first, in batches; what the server answers replaces the desk's guess.
   function sendQueue() {
     if (sending) { return Promise.resolve(); }
+    sending = true;
     return store.queued().then(function (queued) {
-      if (!queued.length) { return null; }
-      sending = true;
+      if (!queued.length) { sending = false; return null; }
       refreshStatus();
       // One desk per request (CONTRACT.md): scans made under another desk name go next time.
       var batch = queued.filter(function (s) { return s.desk === queued[0].desk; }).slice(0, 500);
@@ -426,7 +436,7 @@
 
   window.addEventListener("online", function () { sendQueue(); });
   setInterval(function () { sendQueue(); }, Number(settings.syncSeconds) * 1000);
-  setInterval(function () { if (!sending) { refreshRoster(); } }, Number(settings.rosterSeconds) * 1000);
+  setInterval(refreshRoster, Number(settings.rosterSeconds) * 1000);
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(settings.workerUrl, { scope: settings.scope }).catch(function () {});

@@ -19,8 +19,15 @@
         db.createObjectStore("queue", { keyPath: "seq", autoIncrement: true });
         db.createObjectStore("meta");
       };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
+      request.onsuccess = function () {
+        var db = request.result;
+        // Another tab signing out (Clear-Site-Data) or a newer version: open again next time.
+        db.onversionchange = function () { db.close(); opened = null; };
+        db.onclose = function () { opened = null; };
+        resolve(db);
+      };
+      request.onerror = function () { opened = null; reject(request.error); };
+      request.onblocked = function () { opened = null; reject(new Error("blocked")); };
     });
     return opened;
   }
