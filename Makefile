@@ -41,8 +41,10 @@ run: $(BIN)/eventday translations
 	EVENTDAY_PUBLIC_URL="$${EVENTDAY_PUBLIC_URL:-http://127.0.0.1:$(RUN_PORT)}" \
 		$(BIN)/eventday run --host 127.0.0.1 --port $(RUN_PORT)
 
+# worksteal: a worker left idle takes tests queued for the other, so the slow
+# server-backed tests at the end do not leave one core waiting.
 test: $(BIN)/eventday translations
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 serve: $(BIN)/eventday translations
 	@$(BIN)/eventday public-url >/dev/null

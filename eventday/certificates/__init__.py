@@ -1,0 +1,1 @@
+"""Certificates of attendance: issued after the day to checked-in attendees, checked by anyone."""
