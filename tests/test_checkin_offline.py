@@ -33,6 +33,11 @@ def ago(minutes: float) -> str:
     return (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)).isoformat()
 
 
+def altered(code: str) -> str:
+    """The code with its last character changed (always changed, whatever it was)."""
+    return code[:-1] + ("B" if code.endswith("A") else "A")
+
+
 def queued(code: str, nonce: str, minutes_ago: float) -> dict[str, Any]:
     return {"code": code, "nonce": nonce, "at": ago(minutes_ago)}
 
@@ -49,7 +54,7 @@ def test_a_queue_is_admitted_at_the_times_it_was_scanned_one_answer_per_scan_in_
                 queued(helene.code, "s-1", 40),
                 queued(emilie.code, "s-2", 30),
                 queued(zoe.code, "s-3", 20),
-                queued(helene.code[:-1] + "A", "s-4", 10),
+                queued(altered(helene.code), "s-4", 10),
             ],
         },
     )
