@@ -34,22 +34,21 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row
 
 from eventday import audit
+from eventday.checkin import statements
 from eventday.checkin.models import (
     MAX_CODE,
     MAX_DESK,
     MAX_NONCE,
-    CheckinScan,
     ScanResult,
-    SessionAttendance,
 )
 from eventday.database import utcnow, write_transaction
 from eventday.extensions import db
-from eventday.programme.models import Edition, Room, Session, SessionKind, SessionStatus
+from eventday.programme.models import Edition, SessionKind, SessionStatus
 from eventday.registration.labels import stakeholder_label
-from eventday.registration.models import Registration, RegistrationStatus, registration_workshops
+from eventday.registration.models import RegistrationStatus
 from eventday.registration.tokens import read_checkin_code
 from eventday.validation import without_controls
 
@@ -125,12 +124,12 @@ def _people(edition_id: int, references: set[str]) -> dict[str, _Person]:
     if not references:
         return {}
     rows = db.session.execute(
-        _FIND_PEOPLE, {"edition_id": edition_id, "references": list(references)}
+        statements.FIND_PEOPLE, {"edition_id": edition_id, "references": list(references)}
     ).all()
     workshops: dict[int, dict[int, str]] = {row.id: {} for row in rows}
     if rows:
         for registration_id, session_id, title in db.session.execute(
-            _WORKSHOPS, {"ids": list(workshops)}
+            statements.WORKSHOPS, {"ids": list(workshops)}
         ):
             workshops[registration_id][session_id] = title
     return {row.reference: _Person(row, workshops[row.id]) for row in rows}
@@ -139,7 +138,9 @@ def _people(edition_id: int, references: set[str]) -> dict[str, _Person]:
 def _sessions(edition_id: int, ids: set[int]) -> dict[int, Row[Any]]:
     if not ids:
         return {}
-    rows = db.session.execute(_FIND_SESSIONS, {"edition_id": edition_id, "ids": list(ids)})
+    rows = db.session.execute(
+        statements.FIND_SESSIONS, {"edition_id": edition_id, "ids": list(ids)}
+    )
     return {row.id: row for row in rows}
 
 
@@ -176,24 +177,26 @@ class _Door:
         if nonces:
             self.earlier = dict(
                 db.session.execute(
-                    _EARLIER, {"edition_id": self.edition_id, "nonces": nonces}
+                    statements.EARLIER, {"edition_id": self.edition_id, "nonces": nonces}
                 ).all()
             )
         ids = [p.row.id for p in self.people.values()]
         if ids:
             self.state = {
                 row.id: [row.status, row.checked_in_at, row.checked_in_desk]
-                for row in db.session.execute(_STATE, {"ids": ids})
+                for row in db.session.execute(statements.STATE, {"ids": ids})
             }
         if self.sessions and ids:
             self.attended = {
                 (row.registration_id, row.session_id): (row.attended_at, row.desk)
                 for row in db.session.execute(
-                    _ATTENDED, {"ids": ids, "sessions": list(self.sessions)}
+                    statements.ATTENDED, {"ids": ids, "sessions": list(self.sessions)}
                 )
             }
         if self.sessions:
-            self.fill = dict(db.session.execute(_FILL, {"sessions": list(self.sessions)}).all())
+            self.fill = dict(
+                db.session.execute(statements.FILL, {"sessions": list(self.sessions)}).all()
+            )
 
     def decide(self, scan: Scan, reference: str | None) -> dict[str, Any]:
         if scan.nonce is not None and scan.nonce in self.earlier:
@@ -357,19 +360,19 @@ class _Door:
     def write(self, user_id: int | None) -> None:
         if self.arrivals:
             db.session.execute(
-                _CHECK_IN,
+                statements.CHECK_IN,
                 [
                     {"registration_id": i, "at": at, "desk": desk}
                     for i, (at, desk) in self.arrivals.items()
                 ],
             )
         if self.attendances:
-            db.session.execute(_ATTEND, self.attendances)
+            db.session.execute(statements.ATTEND, self.attendances)
         audit.record_many(self.edition_id, user_id, self.history)
         for row in self.log:
             row["user_id"] = user_id
         if self.log:
-            db.session.execute(_LOG_SCAN, self.log)
+            db.session.execute(statements.LOG_SCAN, self.log)
 
 
 def _invalid() -> dict[str, Any]:
@@ -421,66 +424,3 @@ def _with_session(answer: dict[str, Any], session: Row[Any], fill: dict[int, int
         "seats": session.seats,
     }
     return answer
-
-
-_registrations = Registration.__table__
-_scans = CheckinScan.__table__
-_sessions_table = Session.__table__
-_attendance = SessionAttendance.__table__
-_FIND_PEOPLE = select(
-    _registrations.c.id,
-    _registrations.c.reference,
-    _registrations.c.first_name,
-    _registrations.c.last_name,
-    _registrations.c.organisation,
-    _registrations.c.stakeholder_type,
-).where(
-    _registrations.c.edition_id == bindparam("edition_id"),
-    _registrations.c.reference.in_(bindparam("references", expanding=True)),
-)
-_WORKSHOPS = (
-    select(registration_workshops.c.registration_id, _sessions_table.c.id, _sessions_table.c.title)
-    .join(registration_workshops, registration_workshops.c.session_id == _sessions_table.c.id)
-    .where(registration_workshops.c.registration_id.in_(bindparam("ids", expanding=True)))
-    .order_by(_sessions_table.c.starts_at)
-)
-_FIND_SESSIONS = (
-    select(
-        _sessions_table.c.id,
-        _sessions_table.c.title,
-        _sessions_table.c.kind,
-        _sessions_table.c.status,
-        func.coalesce(_sessions_table.c.capacity, Room.__table__.c.capacity).label("seats"),
-    )
-    .outerjoin(Room.__table__, Room.__table__.c.id == _sessions_table.c.room_id)
-    .where(
-        _sessions_table.c.edition_id == bindparam("edition_id"),
-        _sessions_table.c.id.in_(bindparam("ids", expanding=True)),
-    )
-)
-_EARLIER = select(_scans.c.nonce, _scans.c.answer).where(
-    _scans.c.edition_id == bindparam("edition_id"),
-    _scans.c.nonce.in_(bindparam("nonces", expanding=True)),
-)
-_STATE = select(
-    _registrations.c.id,
-    _registrations.c.status,
-    _registrations.c.checked_in_at,
-    _registrations.c.checked_in_desk,
-).where(_registrations.c.id.in_(bindparam("ids", expanding=True)))
-_ATTENDED = select(_attendance).where(
-    _attendance.c.registration_id.in_(bindparam("ids", expanding=True)),
-    _attendance.c.session_id.in_(bindparam("sessions", expanding=True)),
-)
-_FILL = (
-    select(_attendance.c.session_id, func.count())
-    .where(_attendance.c.session_id.in_(bindparam("sessions", expanding=True)))
-    .group_by(_attendance.c.session_id)
-)
-_CHECK_IN = (
-    _registrations.update()
-    .where(_registrations.c.id == bindparam("registration_id"))
-    .values(checked_in_at=bindparam("at"), checked_in_desk=bindparam("desk"))
-)
-_ATTEND = _attendance.insert()
-_LOG_SCAN = _scans.insert()
